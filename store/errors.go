@@ -1,0 +1,46 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Stores wrap them with detail; test with errors.Is.
+var (
+	// ErrNotFound: no resource of that type and id in the tenant.
+	ErrNotFound = errors.New("store: resource not found")
+	// ErrConflict: a uniqueness constraint would be broken. Stores return a
+	// *ConflictError, which matches it.
+	ErrConflict = errors.New("store: uniqueness conflict")
+	// ErrPrecondition: the ifMatch version is not the current one.
+	ErrPrecondition = errors.New("store: version mismatch")
+	// ErrInvalidMember: a group member is not an existing user or group of
+	// the tenant. Stores return an *InvalidMemberError, which matches it.
+	ErrInvalidMember = errors.New("store: invalid group member")
+)
+
+// ConflictError says which unique attribute clashed.
+type ConflictError struct {
+	Attribute string // "userName" or "displayName"
+	Value     string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s %q is already taken", e.Attribute, e.Value)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// InvalidMemberError lists member ids that are not users or groups of the
+// tenant.
+type InvalidMemberError struct {
+	IDs []string
+}
+
+func (e *InvalidMemberError) Error() string {
+	return fmt.Sprintf("no user or group with id %q", e.IDs)
+}
+
+// Is makes errors.Is(err, ErrInvalidMember) true.
+func (e *InvalidMemberError) Is(target error) bool { return target == ErrInvalidMember }

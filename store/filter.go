@@ -1,0 +1,412 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	fp "github.com/scim2/filter-parser/v2"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// FilterError is a filter that parses but cannot be evaluated against the
+// schema, such as "active gt true". The Handler answers 400 invalidFilter.
+type FilterError struct{ Msg string }
+
+func (e *FilterError) Error() string { return e.Msg }
+
+// Filter is a SCIM filter compiled against a resource type. Expr is the
+// parsed AST (github.com/scim2/filter-parser/v2 types) for stores that
+// translate filters into their own query language; Match evaluates the
+// whole filter in Go.
+type Filter struct {
+	Expr fp.Expression
+	root node
+}
+
+// CompileFilter resolves every attribute path in expr against rt and checks
+// that each comparison makes sense for the attribute's type.
+func CompileFilter(expr fp.Expression, rt *schema.ResourceType) (*Filter, error) {
+	n, err := compileNode(expr, rt, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Filter{Expr: expr, root: n}, nil
+}
+
+// Match reports whether r matches the filter. It decodes r.Attributes; use
+// MatchDecoded when the caller has them decoded already.
+func (f *Filter) Match(r *Resource) (bool, error) {
+	attrs, err := decodeAttributes(r.Attributes)
+	if err != nil {
+		return false, fmt.Errorf("store: decoding attributes of %s %s: %w", r.Type, r.ID, err)
+	}
+	return f.MatchDecoded(r, attrs), nil
+}
+
+// MatchDecoded is Match with r.Attributes already decoded into attrs.
+func (f *Filter) MatchDecoded(r *Resource, attrs map[string]any) bool {
+	return f.root.match(&evalCtx{r: r, attrs: attrs})
+}
+
+// Equality looks for a conjunct "attr eq value" that must hold for the
+// whole filter to match, where attr is one of the given top-level core
+// attribute names ("userName", "externalId", "id", "displayName"). Stores
+// use it to answer from an index and Match only the candidates.
+func (f *Filter) Equality(attrs ...string) (attr, value string, ok bool) {
+	return equality(f.root, attrs)
+}
+
+func equality(n node, names []string) (string, string, bool) {
+	switch t := n.(type) {
+	case *andNode:
+		if a, v, ok := equality(t.l, names); ok {
+			return a, v, ok
+		}
+		return equality(t.r, names)
+	case *cmpNode:
+		if t.op != fp.EQ || t.p.ext != "" || t.p.sub != nil || t.p.elem {
+			return "", "", false
+		}
+		s, isStr := t.val.(string)
+		if !isStr {
+			return "", "", false
+		}
+		for _, n := range names {
+			if t.p.Name == n {
+				return n, s, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+type evalCtx struct {
+	r     *Resource
+	attrs map[string]any
+	elem  map[string]any
+}
+
+type node interface{ match(c *evalCtx) bool }
+
+type andNode struct{ l, r node }
+type orNode struct{ l, r node }
+type notNode struct{ n node }
+
+func (n *andNode) match(c *evalCtx) bool { return n.l.match(c) && n.r.match(c) }
+func (n *orNode) match(c *evalCtx) bool  { return n.l.match(c) || n.r.match(c) }
+func (n *notNode) match(c *evalCtx) bool { return !n.n.match(c) }
+
+// valuePathNode: emails[type eq "work" and value co "@x"] — some element
+// of the multi-valued attribute matches the inner filter.
+type valuePathNode struct {
+	p     *Path
+	inner node
+}
+
+func (n *valuePathNode) match(c *evalCtx) bool {
+	var elems []any
+	switch n.p.kind {
+	case pathMembers:
+		for _, m := range c.r.Members {
+			elems = append(elems, map[string]any{"value": m.Value, "type": m.Type, "display": m.Display})
+		}
+	case pathGroups:
+		for _, g := range c.r.Groups {
+			elems = append(elems, map[string]any{"value": g.Value, "display": g.Display, "type": "direct"})
+		}
+	case pathAttr:
+		src := c.attrs
+		if n.p.ext != "" {
+			src, _ = c.attrs[n.p.ext].(map[string]any)
+		}
+		switch v := src[n.p.attr.Name].(type) {
+		case []any:
+			elems = v
+		case map[string]any:
+			elems = []any{v}
+		}
+	}
+	for _, e := range elems {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		inner := evalCtx{r: c.r, attrs: c.attrs, elem: m}
+		if n.inner.match(&inner) {
+			return true
+		}
+	}
+	return false
+}
+
+type cmpNode struct {
+	p         *Path
+	op        fp.CompareOperator
+	typ       schema.Type
+	caseExact bool
+	val       any       // the compare value as parsed
+	str       string    // string compare value, lower-cased unless caseExact
+	num       float64   // numeric compare value
+	tm        time.Time // dateTime compare value
+	b         bool      // boolean compare value
+}
+
+func compileNode(e fp.Expression, rt *schema.ResourceType, within *schema.Attribute) (node, error) {
+	switch t := e.(type) {
+	case *fp.LogicalExpression:
+		l, err := compileNode(t.Left, rt, within)
+		if err != nil {
+			return nil, err
+		}
+		r, err := compileNode(t.Right, rt, within)
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(string(t.Operator), "or") {
+			return &orNode{l, r}, nil
+		}
+		return &andNode{l, r}, nil
+	case *fp.NotExpression:
+		n, err := compileNode(t.Expression, rt, within)
+		if err != nil {
+			return nil, err
+		}
+		return &notNode{n}, nil
+	case *fp.ValuePath:
+		if within != nil {
+			return nil, &FilterError{Msg: "value filters cannot be nested"}
+		}
+		p := compilePath(t.AttributePath, rt, nil)
+		if p.kind == pathUnknown || p.sub != nil {
+			return falseNode{}, nil
+		}
+		a := p.attr
+		if p.kind == pathAttr && (a == nil || a.Type != schema.Complex) {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is not a complex attribute; a value filter needs one", p.Name)}
+		}
+		inner, err := compileNode(t.ValueFilter, rt, a)
+		if err != nil {
+			return nil, err
+		}
+		return &valuePathNode{p: p, inner: inner}, nil
+	case *fp.AttributeExpression:
+		p := compilePath(t.AttributePath, rt, within)
+		return compileCmp(p, t.Operator, t.CompareValue)
+	case nil:
+		return nil, &FilterError{Msg: "empty filter"}
+	}
+	return nil, &FilterError{Msg: fmt.Sprintf("unsupported filter node %T", e)}
+}
+
+type falseNode struct{}
+
+func (falseNode) match(*evalCtx) bool { return false }
+
+func compileCmp(p *Path, op fp.CompareOperator, v any) (node, error) {
+	op = fp.CompareOperator(strings.ToLower(string(op)))
+	n := &cmpNode{p: p, op: op, val: v}
+	n.typ, n.caseExact = p.valueType()
+	if op == fp.PR || p.kind == pathUnknown {
+		return n, nil
+	}
+	if v == nil {
+		// "attr eq null" means "not present"; RFC 7644 leaves it open.
+		if op != fp.EQ && op != fp.NE {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s %s null: only eq and ne compare with null", p.Name, op)}
+		}
+		return n, nil
+	}
+	switch n.typ {
+	case schema.Boolean:
+		if op != fp.EQ && op != fp.NE {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is a boolean: use eq or ne, not %s", p.Name, op)}
+		}
+		b, ok := schema.Bool(v)
+		if !ok {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is a boolean; %v is not true or false", p.Name, v)}
+		}
+		n.b = b
+	case schema.Integer, schema.Decimal:
+		f, ok := toFloat(v)
+		if !ok {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is a number; %v is not", p.Name, v)}
+		}
+		n.num = f
+		if op == fp.CO || op == fp.SW || op == fp.EW {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is a number: %s compares strings", p.Name, op)}
+		}
+	case schema.DateTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is a dateTime; compare it with a string such as \"2011-05-13T04:42:34Z\"", p.Name)}
+		}
+		tm, err := schema.ParseDateTime(s)
+		if err != nil {
+			return nil, &FilterError{Msg: fmt.Sprintf("%s is a dateTime; %q is not one", p.Name, s)}
+		}
+		n.tm = tm
+		n.str = s
+	case schema.Complex:
+		return nil, &FilterError{Msg: fmt.Sprintf("%s is complex: compare one of its sub-attributes, or use pr", p.Name)}
+	default:
+		s, ok := v.(string)
+		if !ok {
+			s = fmt.Sprint(v) // unquoted numbers and booleans compared as text
+		}
+		if !n.caseExact {
+			s = strings.ToLower(s)
+		}
+		n.str = s
+	}
+	return n, nil
+}
+
+func toFloat(v any) (float64, bool) {
+	switch t := v.(type) {
+	case int:
+		return float64(t), true
+	case float64:
+		return t, true
+	case json.Number:
+		f, err := t.Float64()
+		return f, err == nil
+	case string:
+		f, err := strconv.ParseFloat(t, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func (n *cmpNode) match(c *evalCtx) bool {
+	vals := n.p.values(c.r, c.attrs, c.elem)
+	switch n.op {
+	case fp.PR:
+		for _, v := range vals {
+			if present(v) {
+				return true
+			}
+		}
+		return false
+	case fp.NE:
+		if n.val == nil {
+			return n.anyPresent(vals)
+		}
+		for _, v := range vals {
+			if n.compare(v, fp.EQ) {
+				return false
+			}
+		}
+		return true
+	}
+	if n.val == nil { // eq null
+		return !n.anyPresent(vals)
+	}
+	for _, v := range vals {
+		if n.compare(v, n.op) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *cmpNode) anyPresent(vals []any) bool {
+	for _, v := range vals {
+		if present(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func present(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case string:
+		return t != ""
+	case []any:
+		return len(t) > 0
+	case map[string]any:
+		return len(t) > 0
+	}
+	return true
+}
+
+func (n *cmpNode) compare(v any, op fp.CompareOperator) bool {
+	switch n.typ {
+	case schema.Boolean:
+		b, ok := schema.Bool(v)
+		return ok && b == n.b
+	case schema.Integer, schema.Decimal:
+		f, ok := toFloat(v)
+		if !ok {
+			return false
+		}
+		return ordered(cmpFloat(f, n.num), op)
+	case schema.DateTime:
+		var tm time.Time
+		switch t := v.(type) {
+		case time.Time:
+			tm = t
+		case string:
+			var err error
+			if tm, err = schema.ParseDateTime(t); err != nil {
+				return false
+			}
+		default:
+			return false
+		}
+		return ordered(tm.Compare(n.tm), op)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	if !n.caseExact {
+		if op == fp.EQ {
+			return strings.EqualFold(s, n.str)
+		}
+		s = strings.ToLower(s)
+	}
+	switch op {
+	case fp.EQ:
+		return s == n.str
+	case fp.CO:
+		return strings.Contains(s, n.str)
+	case fp.SW:
+		return strings.HasPrefix(s, n.str)
+	case fp.EW:
+		return strings.HasSuffix(s, n.str)
+	}
+	return ordered(strings.Compare(s, n.str), op)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func ordered(c int, op fp.CompareOperator) bool {
+	switch op {
+	case fp.EQ:
+		return c == 0
+	case fp.GT:
+		return c > 0
+	case fp.GE:
+		return c >= 0
+	case fp.LT:
+		return c < 0
+	case fp.LE:
+		return c <= 0
+	}
+	return false
+}

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+
+	fp "github.com/scim2/filter-parser/v2"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+type pathKind uint8
+
+const (
+	pathUnknown pathKind = iota // not in the schema: no values
+	pathAttr                    // an attribute in Attributes (or in an element, inside a value filter)
+	pathID
+	pathCreated
+	pathLastModified
+	pathVersion
+	pathResourceType
+	pathMembers // a group's members
+	pathGroups  // a user's groups
+)
+
+// Path is an attribute path resolved against a resource type, ready to read
+// values from a Resource. Build one with CompilePath.
+type Path struct {
+	Name string // canonical spelling, e.g. "name.familyName"
+
+	kind pathKind
+	ext  string            // extension URN holding the attribute, or ""
+	attr *schema.Attribute // the top-level attribute (or the element's sub-attribute inside a value filter)
+	sub  *schema.Attribute // the sub-attribute read, if any
+	elem bool              // relative to a multi-valued element (inside a value filter)
+}
+
+// Attribute returns the attribute whose values the path yields: the
+// sub-attribute if there is one. It is nil for unknown paths and for id and
+// meta sub-attributes.
+func (p *Path) Attribute() *schema.Attribute {
+	if p.sub != nil {
+		return p.sub
+	}
+	return p.attr
+}
+
+// Unknown reports whether the path names nothing in the schema.
+func (p *Path) Unknown() bool { return p.kind == pathUnknown }
+
+// Extension returns the URN of the extension the path's attribute belongs
+// to, or "" for the core schema.
+func (p *Path) Extension() string { return p.ext }
+
+// valueType is the type the path's values compare as.
+func (p *Path) valueType() (schema.Type, bool) {
+	switch p.kind {
+	case pathCreated, pathLastModified:
+		return schema.DateTime, false
+	case pathID, pathVersion, pathResourceType:
+		return schema.String, true
+	case pathMembers, pathGroups:
+		if p.sub == nil {
+			return schema.Complex, false
+		}
+		return schema.String, p.sub.CaseExact
+	}
+	if a := p.Attribute(); a != nil {
+		if a.Type == schema.Complex && p.sub == nil {
+			if v := a.Sub("value"); v != nil {
+				return v.Type, v.CaseExact
+			}
+		}
+		return a.Type, a.CaseExact
+	}
+	return schema.String, false
+}
+
+// CompilePath resolves ap against rt. Names match case-insensitively; a
+// path that names nothing in the schema is not an error: it yields no
+// values (so "eq" never matches and "pr" is false).
+func CompilePath(ap fp.AttributePath, rt *schema.ResourceType) *Path {
+	return compilePath(ap, rt, nil)
+}
+
+func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.Attribute) *Path {
+	p := &Path{}
+	sub := ""
+	if ap.SubAttribute != nil {
+		sub = *ap.SubAttribute
+	}
+	if within != nil {
+		// Inside emails[...]: names are sub-attributes of the element.
+		p.elem = true
+		p.attr = within.Sub(ap.AttributeName)
+		if p.attr == nil {
+			p.Name = ap.AttributeName
+			return p
+		}
+		p.kind = pathAttr
+		p.Name = p.attr.Name
+		return p
+	}
+	s := rt.Schema
+	if ap.URIPrefix != nil {
+		es, rest, ok := rt.SplitURN(*ap.URIPrefix)
+		if !ok || rest != "" {
+			p.Name = ap.String()
+			return p
+		}
+		s = es
+		if es != rt.Schema {
+			p.ext = es.ID
+		}
+	}
+	name := ap.AttributeName
+	if p.ext == "" {
+		switch strings.ToLower(name) {
+		case "id":
+			if sub == "" {
+				p.kind, p.Name = pathID, "id"
+				return p
+			}
+		case "externalid":
+			if sub == "" {
+				p.kind, p.attr, p.Name = pathAttr, schema.ExternalID, "externalId"
+				return p
+			}
+		case "meta":
+			switch strings.ToLower(sub) {
+			case "created":
+				p.kind, p.Name = pathCreated, "meta.created"
+			case "lastmodified":
+				p.kind, p.Name = pathLastModified, "meta.lastModified"
+			case "version":
+				p.kind, p.Name = pathVersion, "meta.version"
+			case "resourcetype":
+				p.kind, p.Name = pathResourceType, "meta.resourceType"
+			default:
+				p.Name = ap.String()
+			}
+			return p
+		}
+	}
+	p.attr = s.Attribute(name)
+	if p.attr == nil {
+		p.Name = ap.String()
+		return p
+	}
+	p.kind = pathAttr
+	if p.ext == "" && rt.Name == Group && p.attr.Name == "members" {
+		p.kind = pathMembers
+	}
+	if p.ext == "" && rt.Name == User && p.attr.Name == "groups" {
+		p.kind = pathGroups
+	}
+	p.Name = p.attr.Name
+	if p.ext != "" {
+		p.Name = p.ext + ":" + p.Name
+	}
+	if sub != "" {
+		p.sub = p.attr.Sub(sub)
+		if p.sub == nil {
+			p.kind = pathUnknown
+			p.Name += "." + sub
+			return p
+		}
+		p.Name += "." + p.sub.Name
+	}
+	return p
+}
+
+// values returns every value the path reaches in r (attrs is r.Attributes
+// decoded) or, inside a value filter, in elem. Multi-valued attributes
+// contribute each value.
+func (p *Path) values(r *Resource, attrs, elem map[string]any) []any {
+	switch p.kind {
+	case pathUnknown:
+		return nil
+	case pathID:
+		return []any{r.ID}
+	case pathCreated:
+		return []any{r.Created}
+	case pathLastModified:
+		return []any{r.LastModified}
+	case pathVersion:
+		return []any{r.Version}
+	case pathResourceType:
+		return []any{r.Type}
+	case pathMembers:
+		out := make([]any, 0, len(r.Members))
+		for _, m := range r.Members {
+			out = append(out, pick(p.sub, map[string]any{"value": m.Value, "type": m.Type, "display": m.Display}))
+		}
+		return out
+	case pathGroups:
+		out := make([]any, 0, len(r.Groups))
+		for _, g := range r.Groups {
+			out = append(out, pick(p.sub, map[string]any{"value": g.Value, "display": g.Display, "type": "direct"}))
+		}
+		return out
+	}
+	var v any
+	if p.elem {
+		v = elem[p.attr.Name]
+	} else {
+		src := attrs
+		if p.ext != "" {
+			src, _ = attrs[p.ext].(map[string]any)
+		}
+		v = src[p.attr.Name]
+	}
+	if v == nil {
+		return nil
+	}
+	if arr, ok := v.([]any); ok {
+		out := make([]any, 0, len(arr))
+		for _, e := range arr {
+			if x := p.pickComplex(e); x != nil {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	if x := p.pickComplex(v); x != nil {
+		return []any{x}
+	}
+	return nil
+}
+
+// pickComplex reads the sub-attribute from a complex value; for a
+// multi-valued complex attribute without a sub-attribute it reads "value"
+// (RFC 7644 §3.4.2.2: "emails co …" means the emails' values).
+func (p *Path) pickComplex(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	if p.sub != nil {
+		return m[p.sub.Name]
+	}
+	if p.attr != nil && p.attr.MultiValued && p.attr.Sub("value") != nil {
+		return m["value"]
+	}
+	return m
+}
+
+func pick(sub *schema.Attribute, m map[string]any) any {
+	if sub == nil {
+		return m["value"]
+	}
+	v := m[sub.Name]
+	if s, ok := v.(string); ok && s == "" {
+		return nil
+	}
+	return v
+}
+
+// decodeAttributes decodes a resource's attributes as the Handler wrote
+// them, keeping numbers as json.Number.
+func decodeAttributes(raw json.RawMessage) (map[string]any, error) {
+	m := map[string]any{}
+	if len(raw) == 0 {
+		return m, nil
+	}
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// DecodeAttributes decodes r.Attributes into a map, numbers as json.Number.
+func DecodeAttributes(r *Resource) (map[string]any, error) { return decodeAttributes(r.Attributes) }
