@@ -143,6 +143,16 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 		}
 	}
 	p.attr = s.Attribute(name)
+	if p.attr == nil && ap.URIPrefix == nil {
+		// Not in the core schema: an unqualified name that one extension
+		// defines (Entra's legacy "manager eq …") means that attribute.
+		for _, e := range rt.Extensions {
+			if a := e.Attribute(name); a != nil {
+				p.attr, p.ext = a, e.ID
+				break
+			}
+		}
+	}
 	if p.attr == nil {
 		p.Name = ap.String()
 		return p

@@ -1,0 +1,126 @@
+package scim
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// readBody decodes the request body as one JSON object.
+func (h *Handler) readBody(req *request) (map[string]any, error) {
+	body := http.MaxBytesReader(req.w, req.r.Body, h.limits.MaxBodyBytes)
+	m, err := decodeObject(body)
+	if err == nil {
+		return m, nil
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", mbe.Limit)
+	}
+	if errors.Is(err, io.EOF) {
+		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is empty; send a JSON object")
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is not valid JSON: %v (at byte %d)", se, se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body must be a JSON object, not %s", te.Value)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is truncated JSON")
+	}
+	return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is not valid JSON: %v", err)
+}
+
+// toResource validates a POST or PUT body for rt and builds the Resource
+// to store.
+func (h *Handler) toResource(rt *schema.ResourceType, body map[string]any) (*store.Resource, error) {
+	attrs, err := rt.Canonicalize(body, schema.Options{Strict: h.strict})
+	if err != nil {
+		return nil, err
+	}
+	if missing := rt.MissingRequired(attrs); len(missing) > 0 {
+		return nil, errorf(http.StatusBadRequest, InvalidValue, "required attribute missing or empty: %s", strings.Join(missing, ", "))
+	}
+	r := &store.Resource{Type: rt.Name}
+	if rt.Name == store.Group {
+		if raw, ok := attrs["members"]; ok {
+			delete(attrs, "members")
+			if r.Members, err = members(raw); err != nil {
+				return nil, err
+			}
+		}
+	}
+	delete(attrs, "groups")
+	r.UserName, _ = attrs["userName"].(string)
+	r.DisplayName, _ = attrs["displayName"].(string)
+	r.ExternalID, _ = attrs["externalId"].(string)
+	for _, e := range rt.Extensions {
+		if _, ok := attrs[e.ID]; ok {
+			r.Schemas = append(r.Schemas, e.ID)
+		}
+	}
+	if r.Attributes, err = marshal(attrs); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// members turns the canonical members value into store members.
+func members(v any) ([]store.Member, error) {
+	arr, _ := v.([]any)
+	out := make([]store.Member, 0, len(arr))
+	for i, e := range arr {
+		m, _ := e.(map[string]any)
+		id, _ := m["value"].(string)
+		if id == "" {
+			return nil, errorf(http.StatusBadRequest, InvalidValue, "members[%d]: value (the member's id) is required", i)
+		}
+		display, _ := m["display"].(string)
+		out = append(out, store.Member{Value: id, Display: display})
+	}
+	return out, nil
+}
+
+// ifMatch returns the version an If-Match header asks for: "" for none,
+// "*" for any.
+func ifMatch(r *http.Request) string {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" || v == "*" {
+		return v
+	}
+	first, _, _ := strings.Cut(v, ",")
+	return parseETag(first)
+}
+
+func parseETag(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "W/")
+	return strings.Trim(s, `"`)
+}
+
+// noneMatch reports whether an If-None-Match header names version.
+func noneMatch(r *http.Request, version string) bool {
+	v := r.Header.Get("If-None-Match")
+	if v == "" {
+		return false
+	}
+	for _, t := range strings.Split(v, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || parseETag(t) == version {
+			return true
+		}
+	}
+	return false
+}
+
+func badParam(name, value string) error {
+	return errorf(http.StatusBadRequest, InvalidValue, "%s=%q is not a whole number", name, value)
+}

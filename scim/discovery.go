@@ -1,0 +1,108 @@
+package scim
+
+import (
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// discovery holds the documents of /ServiceProviderConfig, /Schemas and
+// /ResourceTypes, built once from the Registry.
+type discovery struct {
+	spc     discoveryDoc
+	schemas []discoveryDoc
+	types   []discoveryDoc
+}
+
+type discoveryDoc struct {
+	id           string
+	resourceType string // meta.resourceType
+	path         string // meta.location below the base URL
+	body         map[string]any
+}
+
+func newDiscovery(reg *schema.Registry, l Limits) (discovery, error) {
+	var d discovery
+	d.spc = discoveryDoc{
+		resourceType: "ServiceProviderConfig",
+		path:         "/ServiceProviderConfig",
+		body: map[string]any{
+			"schemas":          []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
+			"documentationUri": "https://github.com/scimkit/scimkit",
+			"patch":            map[string]any{"supported": false},
+			"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+			"filter":           map[string]any{"supported": true, "maxResults": l.MaxPageSize},
+			"changePassword":   map[string]any{"supported": false},
+			"sort":             map[string]any{"supported": true},
+			"etag":             map[string]any{"supported": true},
+			"authenticationSchemes": []any{map[string]any{
+				"type":        "oauthbearertoken",
+				"name":        "OAuth Bearer Token",
+				"description": "Authentication with a bearer token in the Authorization header (Entra's Secret Token)",
+				"specUri":     "https://www.rfc-editor.org/rfc/rfc6750",
+				"primary":     true,
+			}},
+		},
+	}
+	for _, s := range reg.Schemas() {
+		d.schemas = append(d.schemas, discoveryDoc{id: s.ID, resourceType: "Schema", path: "/Schemas/" + s.ID, body: s.JSON()})
+	}
+	for _, rt := range reg.ResourceTypes() {
+		d.types = append(d.types, discoveryDoc{id: rt.Name, resourceType: "ResourceType", path: "/ResourceTypes/" + rt.Name, body: rt.JSON()})
+	}
+	return d, nil
+}
+
+func (doc discoveryDoc) render(base string) map[string]any {
+	m := maps.Clone(doc.body)
+	m["meta"] = map[string]any{"resourceType": doc.resourceType, "location": base + doc.path}
+	return m
+}
+
+func (d *discovery) serve(req *request, method string, doc discoveryDoc) error {
+	if method != http.MethodGet && method != http.MethodHead {
+		return methodNotAllowed(req.w, "GET")
+	}
+	body, err := marshal(doc.render(req.baseURL))
+	if err != nil {
+		return err
+	}
+	writeJSON(req.w, http.StatusOK, body)
+	return nil
+}
+
+func (d *discovery) serveList(req *request, method, id string, docs []discoveryDoc) error {
+	if method != http.MethodGet && method != http.MethodHead {
+		return methodNotAllowed(req.w, "GET")
+	}
+	if id != "" {
+		for _, doc := range docs {
+			if strings.EqualFold(doc.id, id) {
+				return d.serve(req, method, doc)
+			}
+		}
+		return errorf(http.StatusNotFound, "", "no schema or resource type %q", id)
+	}
+	// Discovery lists are small: filters and paging are not applied
+	// (RFC 7644 §4 lets a service provider ignore them here).
+	rs := make([]any, len(docs))
+	for i, doc := range docs {
+		rs[i] = doc.render(req.baseURL)
+	}
+	body, err := marshal(map[string]any{
+		"schemas":      []string{listResponseURN},
+		"totalResults": len(rs),
+		"startIndex":   1,
+		"itemsPerPage": len(rs),
+		"Resources":    rs,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(req.w, http.StatusOK, body)
+	return nil
+}
+
+const listResponseURN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"

@@ -1,0 +1,119 @@
+package scim
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/scimkit/scimkit/internal/filter"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// The scimType values of RFC 7644 §3.12.
+const (
+	InvalidFilter = "invalidFilter"
+	TooMany       = "tooMany"
+	Uniqueness    = "uniqueness"
+	Mutability    = "mutability"
+	InvalidSyntax = "invalidSyntax"
+	InvalidPath   = "invalidPath"
+	NoTarget      = "noTarget"
+	InvalidValue  = "invalidValue"
+	InvalidVers   = "invalidVers"
+	Sensitive     = "sensitive"
+)
+
+// Error is a SCIM error response (RFC 7644 §3.12).
+type Error struct {
+	Status   int    // HTTP status
+	ScimType string // one of the constants above, or ""
+	Detail   string // what to change, for the admin reading Entra's provisioning log
+}
+
+func (e *Error) Error() string {
+	if e.ScimType != "" {
+		return fmt.Sprintf("scim: %d %s: %s", e.Status, e.ScimType, e.Detail)
+	}
+	return fmt.Sprintf("scim: %d: %s", e.Status, e.Detail)
+}
+
+func errorf(status int, scimType, format string, args ...any) *Error {
+	return &Error{Status: status, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
+}
+
+// asError maps any error to the SCIM error a client should see.
+func asError(err error) *Error {
+	var se *Error
+	if errors.As(err, &se) {
+		return se
+	}
+	var ve *schema.ValueError
+	if errors.As(err, &ve) {
+		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: ve.Error()}
+	}
+	var fe *store.FilterError
+	if errors.As(err, &fe) {
+		return &Error{Status: http.StatusBadRequest, ScimType: InvalidFilter, Detail: "filter: " + fe.Msg}
+	}
+	var sy *filter.SyntaxError
+	if errors.As(err, &sy) {
+		return &Error{Status: http.StatusBadRequest, ScimType: InvalidFilter, Detail: "filter: " + sy.Error()}
+	}
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		return &Error{Status: http.StatusConflict, ScimType: Uniqueness, Detail: fmt.Sprintf("%s %s already exists", ce.Attribute, ce.Value)}
+	}
+	var me *store.InvalidMemberError
+	if errors.As(err, &me) {
+		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: fmt.Sprintf("members: no user or group with id %s", quoteList(me.IDs))}
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Detail: "resource not found"}
+	case errors.Is(err, store.ErrConflict):
+		return &Error{Status: http.StatusConflict, ScimType: Uniqueness, Detail: err.Error()}
+	case errors.Is(err, store.ErrPrecondition):
+		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource has changed since the version in If-Match; read it again"}
+	case errors.Is(err, store.ErrInvalidMember):
+		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: err.Error()}
+	}
+	return &Error{Status: http.StatusInternalServerError, Detail: "internal error"}
+}
+
+func quoteList(ids []string) string {
+	b := make([]byte, 0, 64)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendQuote(b, id)
+	}
+	return string(b)
+}
+
+func writeError(w http.ResponseWriter, e *Error) {
+	buf := make([]byte, 0, 160+len(e.Detail))
+	buf = append(buf, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"`...)
+	buf = strconv.AppendInt(buf, int64(e.Status), 10)
+	buf = append(buf, '"')
+	if e.ScimType != "" {
+		buf = append(buf, `,"scimType":`...)
+		buf = appendString(buf, e.ScimType)
+	}
+	if e.Detail != "" {
+		buf = append(buf, `,"detail":`...)
+		buf = appendString(buf, e.Detail)
+	}
+	buf = append(buf, '}')
+	writeJSON(w, e.Status, buf)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/scim+json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

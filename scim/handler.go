@@ -1,0 +1,186 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Handler is a SCIM 2.0 endpoint. Build it with NewHandler; it is safe for
+// concurrent use.
+type Handler struct {
+	store   store.Store
+	auth    auth.Authenticator
+	reg     *schema.Registry
+	baseURL string
+	strict  bool
+	limits  Limits
+	log     *slog.Logger
+
+	user, group *schema.ResourceType
+	discovery   discovery
+}
+
+// NewHandler checks cfg and returns a Handler.
+func NewHandler(cfg Config) (*Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		store:   cfg.Store,
+		auth:    cfg.Auth,
+		reg:     cfg.Schemas,
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
+		strict:  cfg.StrictAttributes,
+		limits:  cfg.Limits.withDefaults(),
+		log:     cfg.Logger,
+	}
+	if h.reg == nil {
+		h.reg = schema.NewRegistry()
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.user = h.reg.ResourceType(store.User)
+	h.group = h.reg.ResourceType(store.Group)
+	if h.user == nil || h.group == nil {
+		return nil, errors.New("scim: Config.Schemas must define the User and Group resource types")
+	}
+	if auth.IsNone(h.auth) {
+		h.log.Warn("scim: serving WITHOUT authentication (auth.None); never deploy this")
+	}
+	var err error
+	if h.discovery, err = newDiscovery(h.reg, h.limits); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// request is what the routes of one request share.
+type request struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	ctx     context.Context
+	p       auth.Principal
+	baseURL string
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.log.Error("scim: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal error"})
+		}
+	}()
+
+	p, err := h.auth.Authenticate(r)
+	if err == nil && p.Tenant == "" {
+		err = errors.New("authenticator returned no tenant")
+	}
+	if err != nil {
+		h.log.Warn("scim: request rejected: 401", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err.Error())
+		challenge := `Bearer realm="scim"`
+		if !errors.Is(err, auth.ErrNoToken) {
+			challenge = `Bearer realm="scim", error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+		writeError(w, &Error{Status: http.StatusUnauthorized, Detail: "unauthorized"})
+		return
+	}
+	req := &request{w: w, r: r, ctx: store.WithTenant(r.Context(), p.Tenant), p: p, baseURL: h.base(r)}
+	if err := h.route(req); err != nil {
+		e := asError(err)
+		if e.Status >= 500 {
+			h.log.Error("scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err.Error())
+		} else {
+			h.log.Debug("scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", r.URL.Path, "status", e.Status, "detail", e.Detail)
+		}
+		writeError(w, e)
+	}
+}
+
+// base returns the absolute URL the endpoint is mounted at.
+func (h *Handler) base(r *http.Request) string {
+	if h.baseURL != "" {
+		return h.baseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	prefix := ""
+	orig := r.RequestURI
+	if i := strings.IndexByte(orig, '?'); i >= 0 {
+		orig = orig[:i]
+	}
+	if strings.HasPrefix(orig, "/") && strings.HasSuffix(orig, r.URL.EscapedPath()) {
+		prefix = strings.TrimSuffix(orig[:len(orig)-len(r.URL.EscapedPath())], "/")
+	}
+	return scheme + "://" + r.Host + prefix
+}
+
+func (h *Handler) route(req *request) error {
+	path := strings.Trim(req.r.URL.Path, "/")
+	first, rest, _ := strings.Cut(path, "/")
+	method := req.r.Method
+	switch {
+	case strings.EqualFold(first, "Users"), strings.EqualFold(first, "Groups"):
+		rt := h.user
+		if strings.EqualFold(first, "Groups") {
+			rt = h.group
+		}
+		if rest == "" {
+			switch method {
+			case http.MethodGet, http.MethodHead:
+				return h.list(req, rt)
+			case http.MethodPost:
+				return h.create(req, rt)
+			}
+			return methodNotAllowed(req.w, "GET, POST")
+		}
+		if strings.Contains(rest, "/") {
+			return errorf(http.StatusNotFound, "", "no such endpoint: /%s", path)
+		}
+		if rest == ".search" {
+			if method == http.MethodPost {
+				return h.search(req, rt)
+			}
+			return methodNotAllowed(req.w, "POST")
+		}
+		switch method {
+		case http.MethodGet, http.MethodHead:
+			return h.get(req, rt, rest)
+		case http.MethodPut:
+			return h.replace(req, rt, rest)
+		case http.MethodDelete:
+			return h.delete(req, rt, rest)
+		case http.MethodPatch:
+			return errorf(http.StatusNotImplemented, "", "PATCH is not supported yet")
+		}
+		return methodNotAllowed(req.w, "GET, PUT, PATCH, DELETE")
+	case strings.EqualFold(first, "ServiceProviderConfig") && rest == "":
+		return h.discovery.serve(req, method, h.discovery.spc)
+	case strings.EqualFold(first, "Schemas"):
+		return h.discovery.serveList(req, method, rest, h.discovery.schemas)
+	case strings.EqualFold(first, "ResourceTypes"):
+		return h.discovery.serveList(req, method, rest, h.discovery.types)
+	}
+	return errorf(http.StatusNotFound, "", "no such endpoint: /%s; this endpoint serves /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig", path)
+}
+
+func methodNotAllowed(w http.ResponseWriter, allow string) error {
+	w.Header().Set("Allow", allow)
+	return errorf(http.StatusMethodNotAllowed, "", "method not allowed here; allowed: %s", allow)
+}

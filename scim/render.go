@@ -1,0 +1,182 @@
+package scim
+
+import (
+	"strconv"
+
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// etag is the weak entity tag of a version.
+func etag(version string) string { return `W/"` + version + `"` }
+
+func (h *Handler) location(base string, r *store.Resource) string {
+	if r.Type == store.Group {
+		return base + "/Groups/" + r.ID
+	}
+	return base + "/Users/" + r.ID
+}
+
+// appendResource appends the JSON representation of r, shaped by proj.
+func (h *Handler) appendResource(buf []byte, rt *schema.ResourceType, r *store.Resource, base string, proj *projection) ([]byte, error) {
+	if proj.needsMap() {
+		m, err := h.resourceMap(rt, r, base)
+		if err != nil {
+			return nil, err
+		}
+		proj.apply(m)
+		b, err := marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		return append(buf, b...), nil
+	}
+	// Fast path: splice the stored attributes between id and meta.
+	buf = append(buf, `{"schemas":[`...)
+	buf = appendString(buf, rt.Schema.ID)
+	for _, s := range r.Schemas {
+		buf = append(buf, ',')
+		buf = appendString(buf, s)
+	}
+	buf = append(buf, `],"id":`...)
+	buf = appendString(buf, r.ID)
+	if inner := innerObject(r.Attributes); len(inner) > 0 {
+		buf = append(buf, ',')
+		buf = append(buf, inner...)
+	}
+	if len(r.Members) > 0 && !proj.omitMembers {
+		buf = append(buf, `,"members":[`...)
+		for i, m := range r.Members {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendRef(buf, m.Value, base, m.Type, m.Display, m.Type)
+		}
+		buf = append(buf, ']')
+	}
+	if len(r.Groups) > 0 && !proj.omitGroups {
+		buf = append(buf, `,"groups":[`...)
+		for i, g := range r.Groups {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendRef(buf, g.Value, base, store.Group, g.Display, "direct")
+		}
+		buf = append(buf, ']')
+	}
+	buf = append(buf, `,"meta":{"resourceType":`...)
+	buf = appendString(buf, r.Type)
+	buf = append(buf, `,"created":"`...)
+	buf = r.Created.UTC().AppendFormat(buf, timeLayout)
+	buf = append(buf, `","lastModified":"`...)
+	buf = r.LastModified.UTC().AppendFormat(buf, timeLayout)
+	buf = append(buf, `","location":`...)
+	buf = appendString(buf, h.location(base, r))
+	buf = append(buf, `,"version":`...)
+	buf = appendString(buf, etag(r.Version))
+	return append(buf, "}}"...), nil
+}
+
+func appendRef(buf []byte, id, base, refType, display, typ string) []byte {
+	buf = append(buf, `{"value":`...)
+	buf = appendString(buf, id)
+	buf = append(buf, `,"$ref":`...)
+	if refType == store.Group {
+		buf = appendString(buf, base+"/Groups/"+id)
+	} else {
+		buf = appendString(buf, base+"/Users/"+id)
+	}
+	if display != "" {
+		buf = append(buf, `,"display":`...)
+		buf = appendString(buf, display)
+	}
+	if typ != "" {
+		buf = append(buf, `,"type":`...)
+		buf = appendString(buf, typ)
+	}
+	return append(buf, '}')
+}
+
+// innerObject returns the members of a compact JSON object without the
+// braces: `"a":1,"b":2` for `{"a":1,"b":2}`.
+func innerObject(raw []byte) []byte {
+	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
+		return nil
+	}
+	return raw[1 : len(raw)-1]
+}
+
+// resourceMap is the full representation of r as a map, for projection.
+func (h *Handler) resourceMap(rt *schema.ResourceType, r *store.Resource, base string) (map[string]any, error) {
+	m, err := store.DecodeAttributes(r)
+	if err != nil {
+		return nil, err
+	}
+	schemas := make([]any, 0, 1+len(r.Schemas))
+	schemas = append(schemas, rt.Schema.ID)
+	for _, s := range r.Schemas {
+		schemas = append(schemas, s)
+	}
+	m["schemas"] = schemas
+	m["id"] = r.ID
+	if len(r.Members) > 0 {
+		ms := make([]any, len(r.Members))
+		for i, mb := range r.Members {
+			ms[i] = refMap(mb.Value, base, mb.Type, mb.Display, mb.Type)
+		}
+		m["members"] = ms
+	}
+	if len(r.Groups) > 0 {
+		gs := make([]any, len(r.Groups))
+		for i, g := range r.Groups {
+			gs[i] = refMap(g.Value, base, store.Group, g.Display, "direct")
+		}
+		m["groups"] = gs
+	}
+	m["meta"] = map[string]any{
+		"resourceType": r.Type,
+		"created":      r.Created.UTC().Format(timeLayout),
+		"lastModified": r.LastModified.UTC().Format(timeLayout),
+		"location":     h.location(base, r),
+		"version":      etag(r.Version),
+	}
+	return m, nil
+}
+
+func refMap(id, base, refType, display, typ string) map[string]any {
+	ref := base + "/Users/" + id
+	if refType == store.Group {
+		ref = base + "/Groups/" + id
+	}
+	m := map[string]any{"value": id, "$ref": ref}
+	if display != "" {
+		m["display"] = display
+	}
+	if typ != "" {
+		m["type"] = typ
+	}
+	return m
+}
+
+// appendListResponse writes a ListResponse around the page.
+func (h *Handler) appendListResponse(buf []byte, rt *schema.ResourceType, page *store.Page, startIndex int, base string, proj *projection) ([]byte, error) {
+	buf = append(buf, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":`...)
+	buf = strconv.AppendInt(buf, int64(page.TotalResults), 10)
+	buf = append(buf, `,"startIndex":`...)
+	buf = strconv.AppendInt(buf, int64(startIndex), 10)
+	buf = append(buf, `,"itemsPerPage":`...)
+	buf = strconv.AppendInt(buf, int64(len(page.Resources)), 10)
+	buf = append(buf, `,"Resources":[`...)
+	var err error
+	for i, r := range page.Resources {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = h.appendResource(buf, rt, r, base, proj); err != nil {
+			return nil, err
+		}
+	}
+	return append(buf, "]}"...), nil
+}

@@ -1,0 +1,158 @@
+package scim
+
+import (
+	"net/http"
+
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+func (h *Handler) projectionOf(req *request, rt *schema.ResourceType) (*projection, error) {
+	q := req.r.URL.Query()
+	return parseProjection(rt, param(q, "attributes"), param(q, "excludedAttributes"))
+}
+
+// writeResource answers with one resource, its ETag and, for 201, Location.
+func (h *Handler) writeResource(req *request, rt *schema.ResourceType, r *store.Resource, status int, proj *projection) error {
+	buf, err := h.appendResource(make([]byte, 0, 1024), rt, r, req.baseURL, proj)
+	if err != nil {
+		return err
+	}
+	hd := req.w.Header()
+	hd.Set("ETag", etag(r.Version))
+	if status == http.StatusCreated {
+		hd.Set("Location", h.location(req.baseURL, r))
+	}
+	writeJSON(req.w, status, buf)
+	return nil
+}
+
+func (h *Handler) create(req *request, rt *schema.ResourceType) error {
+	proj, err := h.projectionOf(req, rt)
+	if err != nil {
+		return err
+	}
+	body, err := h.readBody(req)
+	if err != nil {
+		return err
+	}
+	r, err := h.toResource(rt, body)
+	if err != nil {
+		return err
+	}
+	created, err := h.store.Create(req.ctx, r)
+	if err != nil {
+		return err
+	}
+	return h.writeResource(req, rt, created, http.StatusCreated, proj)
+}
+
+func (h *Handler) get(req *request, rt *schema.ResourceType, id string) error {
+	proj, err := h.projectionOf(req, rt)
+	if err != nil {
+		return err
+	}
+	r, err := h.store.Get(req.ctx, rt.Name, id)
+	if err != nil {
+		return notFoundAs(err, rt, id)
+	}
+	if noneMatch(req.r, r.Version) {
+		req.w.Header().Set("ETag", etag(r.Version))
+		req.w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return h.writeResource(req, rt, r, http.StatusOK, proj)
+}
+
+func (h *Handler) replace(req *request, rt *schema.ResourceType, id string) error {
+	proj, err := h.projectionOf(req, rt)
+	if err != nil {
+		return err
+	}
+	body, err := h.readBody(req)
+	if err != nil {
+		return err
+	}
+	next, err := h.toResource(rt, body)
+	if err != nil {
+		return err
+	}
+	updated, err := h.store.Update(req.ctx, rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
+		if err := checkImmutable(rt, cur, next); err != nil {
+			return err
+		}
+		next.ID = cur.ID
+		*cur = *next
+		return nil
+	})
+	if err != nil {
+		return notFoundAs(err, rt, id)
+	}
+	return h.writeResource(req, rt, updated, http.StatusOK, proj)
+}
+
+func (h *Handler) delete(req *request, rt *schema.ResourceType, id string) error {
+	if err := h.store.Delete(req.ctx, rt.Name, id, ifMatch(req.r)); err != nil {
+		return notFoundAs(err, rt, id)
+	}
+	req.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// notFoundAs names the resource in a 404's detail.
+func notFoundAs(err error, rt *schema.ResourceType, id string) error {
+	e := asError(err)
+	if e.Status == http.StatusNotFound {
+		return errorf(http.StatusNotFound, "", "%s %s not found", rt.Name, id)
+	}
+	return err
+}
+
+// checkImmutable refuses a PUT that changes an immutable attribute that
+// already has a value (RFC 7643 §2.2).
+func checkImmutable(rt *schema.ResourceType, cur, next *store.Resource) error {
+	var curAttrs, nextAttrs map[string]any
+	check := func(s *schema.Schema, ext string) error {
+		for _, a := range s.Attributes {
+			if a.Mutability != schema.Immutable {
+				continue
+			}
+			if curAttrs == nil {
+				var err error
+				if curAttrs, err = store.DecodeAttributes(cur); err != nil {
+					return err
+				}
+				if nextAttrs, err = store.DecodeAttributes(next); err != nil {
+					return err
+				}
+			}
+			cv, nv := lookup(curAttrs, ext, a.Name), lookup(nextAttrs, ext, a.Name)
+			if cv != nil && !equalJSON(cv, nv) {
+				return errorf(http.StatusBadRequest, Mutability, "%s is immutable and already set", a.Name)
+			}
+		}
+		return nil
+	}
+	if err := check(rt.Schema, ""); err != nil {
+		return err
+	}
+	for _, e := range rt.Extensions {
+		if err := check(e, e.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func lookup(m map[string]any, ext, name string) any {
+	if ext != "" {
+		m, _ = m[ext].(map[string]any)
+	}
+	return m[name]
+}
+
+func equalJSON(a, b any) bool {
+	ab, err1 := marshal(a)
+	bb, err2 := marshal(b)
+	return err1 == nil && err2 == nil && string(ab) == string(bb)
+}

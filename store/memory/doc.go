@@ -1,0 +1,8 @@
+// Package memory is scimkit's embedded, in-process Store: what the
+// quickstart runs on and what tests use. Nothing survives a restart.
+//
+// Equality lookups on userName, externalId, id and a group's displayName
+// are index hits; group membership is a set, so adding or removing one
+// member never copies the member list; a user's groups come from a reverse
+// index. Each tenant has its own lock: tenants never wait for each other.
+package memory

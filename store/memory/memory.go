@@ -1,0 +1,532 @@
+package memory
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Store is an in-memory store.Store. The zero value is not usable; call New.
+type Store struct {
+	now func() time.Time
+
+	mu      sync.RWMutex
+	tenants map[string]*tenant
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the Store read the time from now instead of time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// New returns an empty Store.
+func New(opts ...Option) *Store {
+	s := &Store{now: time.Now, tenants: make(map[string]*tenant)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+var _ store.Store = (*Store)(nil)
+
+type tenant struct {
+	mu       sync.RWMutex
+	seq      uint64 // last version handed out
+	users    table
+	groups   table
+	memberOf map[string]map[string]struct{} // member id → ids of groups it is a direct member of
+}
+
+type table struct {
+	byID   map[string]*entry
+	byName map[string]*entry   // folded userName (users) or displayName (groups)
+	byExt  map[string][]*entry // externalId, exact
+	order  []*entry            // creation order
+}
+
+type entry struct {
+	seq         uint64 // creation sequence: the default order
+	version     uint64
+	id          string
+	userName    string
+	displayName string
+	externalID  string
+	attrs       json.RawMessage
+	schemas     []string
+	created     time.Time
+	modified    time.Time
+	members     map[string]member // groups only
+}
+
+type member struct {
+	seq     uint64 // when added: members list in this order
+	typ     string
+	display string // as sent; empty: computed on read
+}
+
+func (s *Store) tenant(ctx context.Context, create bool) (*tenant, error) {
+	name, ok := store.Tenant(ctx)
+	if !ok {
+		return nil, store.ErrNoTenant
+	}
+	s.mu.RLock()
+	t := s.tenants[name]
+	s.mu.RUnlock()
+	if t != nil || !create {
+		return t, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t = s.tenants[name]; t == nil {
+		t = &tenant{memberOf: make(map[string]map[string]struct{})}
+		t.users.init()
+		t.groups.init()
+		s.tenants[name] = t
+	}
+	return t, nil
+}
+
+func (tb *table) init() {
+	tb.byID = make(map[string]*entry)
+	tb.byName = make(map[string]*entry)
+	tb.byExt = make(map[string][]*entry)
+}
+
+func (t *tenant) table(typ string) (*table, error) {
+	switch typ {
+	case store.User:
+		return &t.users, nil
+	case store.Group:
+		return &t.groups, nil
+	}
+	return nil, fmt.Errorf("memory: unknown resource type %q", typ)
+}
+
+func fold(s string) string { return strings.ToLower(s) }
+
+func (e *entry) key(typ string) string {
+	if typ == store.User {
+		return fold(e.userName)
+	}
+	return fold(e.displayName)
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+func checkMatch(e *entry, ifMatch string) error {
+	if ifMatch == "" || ifMatch == "*" || ifMatch == strconv.FormatUint(e.version, 10) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s %s is at version %d, not %s", store.ErrPrecondition, "resource", e.id, e.version, ifMatch)
+}
+
+// Create implements store.Store.
+func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
+	t, err := s.tenant(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := t.table(r.Type)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := &entry{}
+	fill(e, r)
+	if err := t.checkUnique(r.Type, tb, e, nil); err != nil {
+		return nil, err
+	}
+	members, err := t.resolveMembers(r)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	t.seq++
+	e.seq, e.version = t.seq, t.seq
+	e.id = newID()
+	for tb.byID[e.id] != nil {
+		e.id = newID()
+	}
+	e.created, e.modified = now, now
+	if r.Type == store.Group {
+		e.members = make(map[string]member, len(members))
+		t.setMembers(e, members)
+	}
+	tb.byID[e.id] = e
+	tb.byName[e.key(r.Type)] = e
+	if e.externalID != "" {
+		tb.byExt[e.externalID] = append(tb.byExt[e.externalID], e)
+	}
+	tb.order = append(tb.order, e)
+	return t.resource(r.Type, e, true), nil
+}
+
+func fill(e *entry, r *store.Resource) {
+	e.userName, e.displayName, e.externalID = r.UserName, r.DisplayName, r.ExternalID
+	e.attrs = slices.Clone(r.Attributes)
+	e.schemas = slices.Clone(r.Schemas)
+}
+
+func (t *tenant) checkUnique(typ string, tb *table, e, self *entry) error {
+	other := tb.byName[e.key(typ)]
+	if other == nil || other == self {
+		return nil
+	}
+	if typ == store.User {
+		return &store.ConflictError{Attribute: "userName", Value: e.userName}
+	}
+	return &store.ConflictError{Attribute: "displayName", Value: e.displayName}
+}
+
+// resolveMembers checks that every member exists in the tenant and fills
+// in its type; duplicates are dropped.
+func (t *tenant) resolveMembers(r *store.Resource) ([]store.Member, error) {
+	if r.Type != store.Group || len(r.Members) == 0 {
+		return nil, nil
+	}
+	var unknown []string
+	out := make([]store.Member, 0, len(r.Members))
+	seen := make(map[string]bool, len(r.Members))
+	for _, m := range r.Members {
+		if seen[m.Value] {
+			continue
+		}
+		seen[m.Value] = true
+		switch {
+		case t.users.byID[m.Value] != nil:
+			m.Type = store.User
+		case t.groups.byID[m.Value] != nil:
+			m.Type = store.Group
+		default:
+			unknown = append(unknown, m.Value)
+			continue
+		}
+		out = append(out, m)
+	}
+	if len(unknown) > 0 {
+		return nil, &store.InvalidMemberError{IDs: unknown}
+	}
+	return out, nil
+}
+
+// setMembers adds members to group e (which must not hold them yet, or is
+// being refilled) and records the reverse index.
+func (t *tenant) setMembers(e *entry, members []store.Member) {
+	for _, m := range members {
+		if _, ok := e.members[m.Value]; ok {
+			continue
+		}
+		t.seq++
+		e.members[m.Value] = member{seq: t.seq, typ: m.Type, display: m.Display}
+		g := t.memberOf[m.Value]
+		if g == nil {
+			g = make(map[string]struct{}, 1)
+			t.memberOf[m.Value] = g
+		}
+		g[e.id] = struct{}{}
+	}
+}
+
+func (t *tenant) removeMember(e *entry, id string) {
+	delete(e.members, id)
+	if g := t.memberOf[id]; g != nil {
+		delete(g, e.id)
+		if len(g) == 0 {
+			delete(t.memberOf, id)
+		}
+	}
+}
+
+// resource builds the store.Resource view of e. full adds members (groups)
+// and groups (users).
+func (t *tenant) resource(typ string, e *entry, full bool) *store.Resource {
+	r := &store.Resource{
+		Type:         typ,
+		ID:           e.id,
+		UserName:     e.userName,
+		DisplayName:  e.displayName,
+		ExternalID:   e.externalID,
+		Attributes:   e.attrs,
+		Schemas:      e.schemas,
+		Created:      e.created,
+		LastModified: e.modified,
+		Version:      strconv.FormatUint(e.version, 10),
+	}
+	if !full {
+		return r
+	}
+	if typ == store.Group && len(e.members) > 0 {
+		r.Members = make([]store.Member, 0, len(e.members))
+		seqs := make(map[string]uint64, len(e.members))
+		for id, m := range e.members {
+			d := m.display
+			if d == "" {
+				d = t.displayOf(id, m.typ)
+			}
+			r.Members = append(r.Members, store.Member{Value: id, Type: m.typ, Display: d})
+			seqs[id] = m.seq
+		}
+		slices.SortFunc(r.Members, func(a, b store.Member) int {
+			return compareU64(seqs[a.Value], seqs[b.Value])
+		})
+	}
+	if gs := t.memberOf[e.id]; len(gs) > 0 && typ == store.User {
+		r.Groups = make([]store.GroupRef, 0, len(gs))
+		for gid := range gs {
+			if g := t.groups.byID[gid]; g != nil {
+				r.Groups = append(r.Groups, store.GroupRef{Value: gid, Display: g.displayName})
+			}
+		}
+		slices.SortFunc(r.Groups, func(a, b store.GroupRef) int { return strings.Compare(a.Value, b.Value) })
+	}
+	return r
+}
+
+func compareU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (t *tenant) displayOf(id, typ string) string {
+	if typ == store.Group {
+		if g := t.groups.byID[id]; g != nil {
+			return g.displayName
+		}
+		return ""
+	}
+	if u := t.users.byID[id]; u != nil {
+		if u.displayName != "" {
+			return u.displayName
+		}
+		return u.userName
+	}
+	return ""
+}
+
+func notFound(typ, id string) error {
+	return fmt.Errorf("%w: %s %q", store.ErrNotFound, typ, id)
+}
+
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
+	t, err := s.tenant(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, notFound(typ, id)
+	}
+	tb, err := t.table(typ)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	e := tb.byID[id]
+	if e == nil {
+		return nil, notFound(typ, id)
+	}
+	return t.resource(typ, e, true), nil
+}
+
+// Replace implements store.Store.
+func (s *Store) Replace(ctx context.Context, r *store.Resource, ifMatch string) (*store.Resource, error) {
+	t, err := s.tenant(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, notFound(r.Type, r.ID)
+	}
+	tb, err := t.table(r.Type)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := tb.byID[r.ID]
+	if e == nil {
+		return nil, notFound(r.Type, r.ID)
+	}
+	if err := checkMatch(e, ifMatch); err != nil {
+		return nil, err
+	}
+	return s.write(t, tb, e, r)
+}
+
+// write stores r over e, keeping indexes and memberships right.
+func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store.Resource, error) {
+	next := &entry{}
+	fill(next, r)
+	if err := t.checkUnique(r.Type, tb, next, e); err != nil {
+		return nil, err
+	}
+	var members []store.Member
+	if r.Type == store.Group {
+		var err error
+		if members, err = t.resolveMembers(r); err != nil {
+			return nil, err
+		}
+	}
+	oldKey := e.key(r.Type)
+	if e.externalID != next.externalID {
+		tb.byExt[e.externalID] = slices.DeleteFunc(tb.byExt[e.externalID], func(x *entry) bool { return x == e })
+		if len(tb.byExt[e.externalID]) == 0 {
+			delete(tb.byExt, e.externalID)
+		}
+		if next.externalID != "" {
+			tb.byExt[next.externalID] = append(tb.byExt[next.externalID], e)
+		}
+	}
+	e.userName, e.displayName, e.externalID = next.userName, next.displayName, next.externalID
+	e.attrs, e.schemas = next.attrs, next.schemas
+	if k := e.key(r.Type); k != oldKey {
+		delete(tb.byName, oldKey)
+		tb.byName[k] = e
+	}
+	if r.Type == store.Group {
+		keep := make(map[string]bool, len(members))
+		for _, m := range members {
+			keep[m.Value] = true
+		}
+		for id := range e.members {
+			if !keep[id] {
+				t.removeMember(e, id)
+			}
+		}
+		var add []store.Member
+		for _, m := range members {
+			if old, ok := e.members[m.Value]; ok {
+				old.display = m.Display
+				e.members[m.Value] = old
+				continue
+			}
+			add = append(add, m)
+		}
+		t.setMembers(e, add)
+	}
+	t.seq++
+	e.version = t.seq
+	e.modified = s.now().UTC()
+	return t.resource(r.Type, e, true), nil
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
+	t, err := s.tenant(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, notFound(typ, id)
+	}
+	tb, err := t.table(typ)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := tb.byID[id]
+	if e == nil {
+		return nil, notFound(typ, id)
+	}
+	if err := checkMatch(e, ifMatch); err != nil {
+		return nil, err
+	}
+	r := t.resource(typ, e, true)
+	r.Attributes = slices.Clone(r.Attributes)
+	r.Schemas = slices.Clone(r.Schemas)
+	if err := fn(r); err != nil {
+		return nil, err
+	}
+	r.Type, r.ID = typ, id
+	return s.write(t, tb, e, r)
+}
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
+	t, err := s.tenant(ctx, false)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return notFound(typ, id)
+	}
+	tb, err := t.table(typ)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := tb.byID[id]
+	if e == nil {
+		return notFound(typ, id)
+	}
+	if err := checkMatch(e, ifMatch); err != nil {
+		return err
+	}
+	delete(tb.byID, id)
+	delete(tb.byName, e.key(typ))
+	if e.externalID != "" {
+		tb.byExt[e.externalID] = slices.DeleteFunc(tb.byExt[e.externalID], func(x *entry) bool { return x == e })
+		if len(tb.byExt[e.externalID]) == 0 {
+			delete(tb.byExt, e.externalID)
+		}
+	}
+	i, found := slices.BinarySearchFunc(tb.order, e.seq, func(x *entry, seq uint64) int { return compareU64(x.seq, seq) })
+	if found {
+		tb.order = slices.Delete(tb.order, i, i+1)
+	}
+	// Leave every group that lists it.
+	for gid := range t.memberOf[id] {
+		if g := t.groups.byID[gid]; g != nil {
+			delete(g.members, id)
+			t.seq++
+			g.version = t.seq
+		}
+	}
+	delete(t.memberOf, id)
+	// A deleted group no longer contains anyone.
+	for mid := range e.members {
+		if gs := t.memberOf[mid]; gs != nil {
+			delete(gs, id)
+			if len(gs) == 0 {
+				delete(t.memberOf, mid)
+			}
+		}
+	}
+	return nil
+}
