@@ -1,12 +1,12 @@
 package scim
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -25,16 +25,12 @@ func (h *Handler) readBody(req *request) (map[string]any, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is empty; send a JSON object")
 	}
-	var se *json.SyntaxError
+	var se *jsonv.SyntaxError
 	if errors.As(err, &se) {
-		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is not valid JSON: %v (at byte %d)", se, se.Offset)
+		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is not valid JSON: %s at byte %d", se.Msg, se.Offset)
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body must be a JSON object, not %s", te.Value)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is truncated JSON")
+	if errors.Is(err, errNotObject) {
+		return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body must be a JSON object")
 	}
 	return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is not valid JSON: %v", err)
 }

@@ -112,8 +112,11 @@ func writeError(w http.ResponseWriter, e *Error) {
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h["Content-Type"] = []string{"application/scim+json"}
+	h["Content-Type"] = scimContentType
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// scimContentType is shared by every response; net/http never modifies it.
+var scimContentType = []string{"application/scim+json"}

@@ -3,8 +3,14 @@ package scim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/internal/jsonv"
 )
 
 // appendString appends s as a JSON string, escaping as encoding/json does
@@ -62,31 +68,108 @@ func appendString(buf []byte, s string) []byte {
 	return append(buf, '"')
 }
 
-// marshal encodes v without HTML escaping and without a trailing newline.
+// marshal encodes v compactly, object keys sorted, without HTML escaping.
+// Decoded JSON values (maps, slices, strings, json.Number, bools) take a
+// fast path; anything else goes through encoding/json.
 func marshal(v any) ([]byte, error) {
+	return appendValue(make([]byte, 0, 512), v)
+}
+
+func appendValue(buf []byte, v any) ([]byte, error) {
+	switch t := v.(type) {
+	case nil:
+		return append(buf, "null"...), nil
+	case string:
+		return appendString(buf, t), nil
+	case bool:
+		if t {
+			return append(buf, "true"...), nil
+		}
+		return append(buf, "false"...), nil
+	case json.Number:
+		if !validNumber(string(t)) {
+			return nil, fmt.Errorf("scim: invalid number %q", string(t))
+		}
+		return append(buf, t...), nil
+	case int:
+		return strconv.AppendInt(buf, int64(t), 10), nil
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		buf = append(buf, '{')
+		var err error
+		for i, k := range keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendString(buf, k)
+			buf = append(buf, ':')
+			if buf, err = appendValue(buf, t[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, '}'), nil
+	case []any:
+		buf = append(buf, '[')
+		var err error
+		for i, e := range t {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			if buf, err = appendValue(buf, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, ']'), nil
+	case []string:
+		buf = append(buf, '[')
+		for i, e := range t {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendString(buf, e)
+		}
+		return append(buf, ']'), nil
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+	return append(buf, bytes.TrimSuffix(b.Bytes(), []byte{'\n'})...), nil
 }
 
-// decodeObject decodes one JSON object from r, numbers as json.Number, and
-// insists nothing but white space follows it.
+// validNumber reports whether s is a JSON number (json.Number from a
+// decoder always is; one built by hand might not be).
+func validNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && !strings.ContainsAny(s, "xXpP_infINFaA")
+}
+
+// decodeObject reads r to the end and decodes it as one JSON object,
+// numbers as json.Number.
 func decodeObject(r io.Reader) (map[string]any, error) {
-	d := json.NewDecoder(r)
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return nil, err
 	}
-	if m == nil {
-		return nil, errNotObject
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, io.EOF
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errTrailing
+	v, err := jsonv.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errNotObject
 	}
 	return m, nil
 }
@@ -95,7 +178,4 @@ type jsonShapeError string
 
 func (e jsonShapeError) Error() string { return string(e) }
 
-const (
-	errNotObject = jsonShapeError("the body must be a JSON object")
-	errTrailing  = jsonShapeError("unexpected data after the JSON object")
-)
+const errNotObject = jsonShapeError("the body must be a JSON object")

@@ -60,6 +60,16 @@ func (f *Filter) Equality(attrs ...string) (attr, value string, ok bool) {
 	return equality(f.root, attrs)
 }
 
+// EqualityOnly is Equality for a filter that is nothing but that one
+// comparison: a store that answers it from an exact index need not call
+// Match on the hits.
+func (f *Filter) EqualityOnly(attrs ...string) (attr, value string, ok bool) {
+	if _, isCmp := f.root.(*cmpNode); !isCmp {
+		return "", "", false
+	}
+	return equality(f.root, attrs)
+}
+
 func equality(n node, names []string) (string, string, bool) {
 	switch t := n.(type) {
 	case *andNode:

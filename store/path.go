@@ -2,10 +2,12 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 
 	fp "github.com/scim2/filter-parser/v2"
 
+	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
@@ -269,14 +271,16 @@ func pick(sub *schema.Attribute, m map[string]any) any {
 // decodeAttributes decodes a resource's attributes as the Handler wrote
 // them, keeping numbers as json.Number.
 func decodeAttributes(raw json.RawMessage) (map[string]any, error) {
-	m := map[string]any{}
 	if len(raw) == 0 {
-		return m, nil
+		return map[string]any{}, nil
 	}
-	d := json.NewDecoder(strings.NewReader(string(raw)))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
+	v, err := jsonv.Decode(raw)
+	if err != nil {
 		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("store: attributes are not a JSON object")
 	}
 	return m, nil
 }

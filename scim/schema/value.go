@@ -65,7 +65,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, opts Options) (map[str
 					}
 					continue
 				}
-				if err := canonicalInto(out, rt.Schema, "", map[string]any{rest: v}, opts); err != nil {
+				if err := canonicalAttr(out, rt.Schema, "", rest, v, opts); err != nil {
 					return nil, err
 				}
 				continue
@@ -85,7 +85,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, opts Options) (map[str
 				if err := canonicalInto(ext, s, s.ID+":", obj, opts); err != nil {
 					return nil, err
 				}
-			} else if err := canonicalInto(ext, s, s.ID+":", map[string]any{rest: v}, opts); err != nil {
+			} else if err := canonicalAttr(ext, s, s.ID+":", rest, v, opts); err != nil {
 				return nil, err
 			}
 			if len(ext) > 0 {
@@ -100,7 +100,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, opts Options) (map[str
 			}
 			continue
 		}
-		if err := canonicalInto(out, rt.Schema, "", map[string]any{k: v}, opts); err != nil {
+		if err := canonicalAttr(out, rt.Schema, "", k, v, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -111,50 +111,59 @@ func (rt *ResourceType) Canonicalize(body map[string]any, opts Options) (map[str
 // canonical values in out. prefix is prepended to paths in errors.
 func canonicalInto(out map[string]any, s *Schema, prefix string, in map[string]any, opts Options) error {
 	for k, v := range in {
-		name, sub, dotted := strings.Cut(k, ".")
-		a := s.Attribute(name)
-		if a == nil && prefix == "" && strings.EqualFold(name, "externalId") { // core schema only
-			a = ExternalID
+		if err := canonicalAttr(out, s, prefix, k, v, opts); err != nil {
+			return err
 		}
-		if a == nil {
+	}
+	return nil
+}
+
+// canonicalAttr validates attribute k (possibly dotted, "name.givenName")
+// of schema s with value v and stores its canonical value in out.
+func canonicalAttr(out map[string]any, s *Schema, prefix, k string, v any, opts Options) error {
+	name, sub, dotted := strings.Cut(k, ".")
+	a := s.Attribute(name)
+	if a == nil && prefix == "" && strings.EqualFold(name, "externalId") { // core schema only
+		a = ExternalID
+	}
+	if a == nil {
+		if opts.Strict {
+			return &ValueError{Path: prefix + k, Detail: "unknown attribute"}
+		}
+		return nil
+	}
+	if a.Mutability == ReadOnly || a.Returned == ReturnedNever {
+		return nil
+	}
+	if dotted {
+		// "name.givenName": a sub-attribute of a single-valued complex attribute.
+		if a.Type != Complex || a.MultiValued {
 			if opts.Strict {
 				return &ValueError{Path: prefix + k, Detail: "unknown attribute"}
 			}
-			continue
+			return nil
 		}
-		if a.Mutability == ReadOnly || a.Returned == ReturnedNever {
-			continue
+		cur, _ := out[a.Name].(map[string]any)
+		if cur == nil {
+			cur = make(map[string]any)
 		}
-		if dotted {
-			// "name.givenName": a sub-attribute of a single-valued complex attribute.
-			if a.Type != Complex || a.MultiValued {
-				if opts.Strict {
-					return &ValueError{Path: prefix + k, Detail: "unknown attribute"}
-				}
-				continue
-			}
-			cur, _ := out[a.Name].(map[string]any)
-			if cur == nil {
-				cur = make(map[string]any)
-			}
-			if err := complexInto(cur, a, prefix+a.Name, map[string]any{sub: v}, opts); err != nil {
-				return err
-			}
-			if len(cur) > 0 {
-				out[a.Name] = cur
-			}
-			continue
-		}
-		cv, err := CanonicalValue(a, prefix+a.Name, v, opts)
-		if err != nil {
+		if err := complexAttr(cur, a, prefix+a.Name, sub, v, opts); err != nil {
 			return err
 		}
-		if cv == nil {
-			delete(out, a.Name)
-			continue
+		if len(cur) > 0 {
+			out[a.Name] = cur
 		}
-		out[a.Name] = cv
+		return nil
 	}
+	cv, err := CanonicalValue(a, prefix+a.Name, v, opts)
+	if err != nil {
+		return err
+	}
+	if cv == nil {
+		delete(out, a.Name)
+		return nil
+	}
+	out[a.Name] = cv
 	return nil
 }
 
@@ -216,7 +225,7 @@ func singleValue(a *Attribute, path string, v any, opts Options) (any, error) {
 			// A bare value for a complex attribute is its "value" sub-attribute
 			// (Entra sends manager as a bare id).
 			if va := a.Sub("value"); va != nil {
-				sv, err := simpleValue(va, path+".value", v)
+				sv, err := simpleValue(va, path, va.Name, v)
 				if err != nil {
 					return nil, err
 				}
@@ -228,80 +237,94 @@ func singleValue(a *Attribute, path string, v any, opts Options) (any, error) {
 			return nil, &ValueError{Path: path, Detail: "must be an object"}
 		}
 	}
-	return simpleValue(a, path, v)
+	return simpleValue(a, path, "", v)
 }
 
 func complexInto(out map[string]any, a *Attribute, path string, in map[string]any, opts Options) error {
 	for k, v := range in {
-		sa := a.Sub(k)
-		if sa == nil {
-			if opts.Strict {
-				return &ValueError{Path: path + "." + k, Detail: "unknown sub-attribute"}
-			}
-			continue
-		}
-		if sa.Mutability == ReadOnly || sa.Returned == ReturnedNever {
-			continue
-		}
-		if arr, ok := v.([]any); ok && !sa.MultiValued {
-			if len(arr) != 1 {
-				if len(arr) == 0 {
-					continue
-				}
-				return &ValueError{Path: path + "." + sa.Name, Detail: "is single-valued but got an array"}
-			}
-			v = arr[0]
-		}
-		sv, err := simpleValue(sa, path+"."+sa.Name, v)
-		if err != nil {
+		if err := complexAttr(out, a, path, k, v, opts); err != nil {
 			return err
 		}
-		if sv == nil {
-			delete(out, sa.Name)
-			continue
-		}
-		out[sa.Name] = sv
 	}
 	return nil
 }
 
-// simpleValue validates a non-complex value. It returns nil for null and
-// for the empty string inside complex values' optional parts.
-func simpleValue(a *Attribute, path string, v any) (any, error) {
+func complexAttr(out map[string]any, a *Attribute, path, k string, v any, opts Options) error {
+	sa := a.Sub(k)
+	if sa == nil {
+		if opts.Strict {
+			return &ValueError{Path: path + "." + k, Detail: "unknown sub-attribute"}
+		}
+		return nil
+	}
+	if sa.Mutability == ReadOnly || sa.Returned == ReturnedNever {
+		return nil
+	}
+	if arr, ok := v.([]any); ok && !sa.MultiValued {
+		if len(arr) != 1 {
+			if len(arr) == 0 {
+				return nil
+			}
+			return &ValueError{Path: path + "." + sa.Name, Detail: "is single-valued but got an array"}
+		}
+		v = arr[0]
+	}
+	sv, err := simpleValue(sa, path, sa.Name, v)
+	if err != nil {
+		return err
+	}
+	if sv == nil {
+		delete(out, sa.Name)
+		return nil
+	}
+	out[sa.Name] = sv
+	return nil
+}
+
+// simpleValue validates a non-complex value; nil stays nil. The value's
+// path in errors is parent, or parent.name when name is not empty (built
+// only on error: this runs for every value of every request).
+func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
 	if v == nil {
 		return nil, nil
+	}
+	path := func() string {
+		if name == "" {
+			return parent
+		}
+		return parent + "." + name
 	}
 	switch a.Type {
 	case String, Reference, Binary:
 		s, ok := v.(string)
 		if !ok {
-			return nil, &ValueError{Path: path, Detail: fmt.Sprintf("must be a string, got %s", jsonKind(v))}
+			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a string, got %s", jsonKind(v))}
 		}
 		return s, nil
 	case DateTime:
 		s, ok := v.(string)
 		if !ok {
-			return nil, &ValueError{Path: path, Detail: fmt.Sprintf("must be a dateTime string, got %s", jsonKind(v))}
+			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a dateTime string, got %s", jsonKind(v))}
 		}
 		if _, err := ParseDateTime(s); err != nil {
-			return nil, &ValueError{Path: path, Detail: fmt.Sprintf("%q is not an xsd:dateTime such as 2008-01-23T04:56:22Z", s)}
+			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("%q is not an xsd:dateTime such as 2008-01-23T04:56:22Z", s)}
 		}
 		return s, nil
 	case Boolean:
 		if b, ok := Bool(v); ok {
 			return b, nil
 		}
-		return nil, &ValueError{Path: path, Detail: fmt.Sprintf("must be a boolean, got %s", jsonKind(v))}
+		return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a boolean, got %s", jsonKind(v))}
 	case Integer:
 		n, ok := v.(json.Number)
 		if !ok {
 			if f, isF := v.(float64); isF && f == math.Trunc(f) {
 				return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), nil
 			}
-			return nil, &ValueError{Path: path, Detail: fmt.Sprintf("must be an integer, got %s", jsonKind(v))}
+			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be an integer, got %s", jsonKind(v))}
 		}
 		if _, err := strconv.ParseInt(string(n), 10, 64); err != nil {
-			return nil, &ValueError{Path: path, Detail: fmt.Sprintf("must be an integer, got %s", n)}
+			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be an integer, got %s", n)}
 		}
 		return n, nil
 	case Decimal:
@@ -311,9 +334,9 @@ func simpleValue(a *Attribute, path string, v any) (any, error) {
 		case float64:
 			return json.Number(strconv.FormatFloat(t, 'g', -1, 64)), nil
 		}
-		return nil, &ValueError{Path: path, Detail: fmt.Sprintf("must be a number, got %s", jsonKind(v))}
+		return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a number, got %s", jsonKind(v))}
 	}
-	return nil, &ValueError{Path: path, Detail: "unsupported type"}
+	return nil, &ValueError{Path: path(), Detail: "unsupported type"}
 }
 
 // Bool reports the boolean v stands for: a JSON boolean, or the strings

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"strings"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -25,23 +26,28 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	defer t.mu.RUnlock()
 
 	candidates := tb.order
-	if q.Filter != nil {
-		candidates = t.candidates(typ, tb, q.Filter)
+	filter := q.Filter
+	if filter != nil {
+		var exact bool
+		candidates, exact = t.candidates(typ, tb, filter)
+		if exact {
+			filter = nil // the index answered the whole filter
+		}
 	}
 	var matched []*store.Resource
 	var decoded map[*store.Resource]map[string]any
 	if q.SortBy != nil {
 		decoded = make(map[*store.Resource]map[string]any)
 	}
-	needFull := q.Filter != nil // filters may read members or groups
+	needFull := filter != nil // filters may read members or groups
 	for _, e := range candidates {
 		r := t.resource(typ, e, needFull)
-		if q.Filter != nil {
+		if filter != nil {
 			attrs, err := store.DecodeAttributes(r)
 			if err != nil {
 				return nil, err
 			}
-			if !q.Filter.MatchDecoded(r, attrs) {
+			if !filter.MatchDecoded(r, attrs) {
 				continue
 			}
 			if decoded != nil {
@@ -66,26 +72,35 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	return page, nil
 }
 
-func (t *tenant) candidates(typ string, tb *table, f *store.Filter) []*entry {
+// candidates narrows the scan with an index when the filter requires an
+// equality on an indexed attribute. exact reports that the hits match the
+// whole filter, so Match need not run.
+func (t *tenant) candidates(typ string, tb *table, f *store.Filter) (hits []*entry, exact bool) {
 	name := "userName"
 	if typ == store.Group {
 		name = "displayName"
 	}
-	attr, value, ok := f.Equality(name, "externalId", "id")
+	indexed := []string{name, "externalId", "id"}
+	attr, value, ok := f.EqualityOnly(indexed...)
+	exact = ok
 	if !ok {
-		return tb.order
+		if attr, value, ok = f.Equality(indexed...); !ok {
+			return tb.order, false
+		}
 	}
 	switch attr {
 	case "id":
 		if e := tb.byID[value]; e != nil {
-			return []*entry{e}
+			return []*entry{e}, exact
 		}
-		return nil
+		return nil, exact
 	case "externalId":
-		return tb.byExt[value]
+		return tb.byExt[value], exact
 	}
-	if e := tb.byName[fold(value)]; e != nil {
-		return []*entry{e}
+	// The index folds with strings.ToLower; confirm with the filter's own
+	// case-insensitive comparison.
+	if e := tb.byName[fold(value)]; e != nil && strings.EqualFold(e.key(typ), value) {
+		return []*entry{e}, exact
 	}
-	return nil
+	return nil, exact
 }

@@ -1,0 +1,91 @@
+package jsonv
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func stdDecode(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("trailing data")
+	}
+	return v, nil
+}
+
+var seeds = []string{
+	`{"a":1,"b":[true,false,null],"c":{"d":"e"}}`,
+	`"\u00e9\ud83d\ude00\ud800x\\\"\/\b\f\n\r\t"`,
+	`-0.5e+10`, `0`, `[]`, `{}`, `  [1, 2 ,3 ] `,
+	`{"userName":"jdoe@contoso.com","active":"True","emails":[{"value":"x","primary":true}]}`,
+	`{"a":1,"a":2}`, "\"\xff\xfe\"", `01`, `1.`, `.5`, `[1,]`, `{"a" 1}`, `nul`, `"abc`, `[` + strings.Repeat("[", 600),
+	`"\ud800\u0041"`, `"\udc00"`, `1e5x`, `{"a":1}{}`,
+}
+
+func TestDecodeMatchesEncodingJSON(t *testing.T) {
+	for _, s := range seeds {
+		checkSame(t, []byte(s))
+	}
+}
+
+func checkSame(t *testing.T, data []byte) {
+	t.Helper()
+	got, err := Decode(data)
+	want, wantErr := stdDecode(data)
+	if (err != nil) != (wantErr != nil) {
+		// encoding/json allows nesting beyond our MaxDepth.
+		var se *SyntaxError
+		if errors.As(err, &se) && strings.Contains(se.Msg, "nested too deeply") {
+			return
+		}
+		t.Fatalf("%q: err = %v, encoding/json err = %v", data, err, wantErr)
+	}
+	if err != nil {
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Offset < 0 || se.Offset > len(data) {
+			t.Fatalf("%q: error %v is not a *SyntaxError with a valid offset", data, err)
+		}
+		return
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("%q: differs from encoding/json (-want +got):\n%s", data, diff)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkSame(t, data) })
+}
+
+func BenchmarkDecodeEntraUser(b *testing.B) {
+	data := []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"jdoe","userName":"jdoe@contoso.com","active":true,"displayName":"Jane Doe","title":"Engineer","preferredLanguage":"en-US","emails":[{"primary":true,"type":"work","value":"jdoe@contoso.com"}],"name":{"formatted":"Jane Doe","familyName":"Doe","givenName":"Jane"},"addresses":[{"type":"work","streetAddress":"1 Main St","locality":"Redmond","region":"WA","postalCode":"98052","country":"US","formatted":"Bldg 1","primary":false}],"phoneNumbers":[{"type":"work","value":"+1 425 555 0100"},{"type":"mobile","value":"+1 425 555 0101"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"701984","department":"Tour Operations"},"meta":{"resourceType":"User"},"roles":[]}`)
+	b.Run("jsonv", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Decode(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := stdDecode(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
