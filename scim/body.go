@@ -85,15 +85,19 @@ func members(v any) ([]store.Member, error) {
 	return out, nil
 }
 
-// ifMatch returns the version an If-Match header asks for: "" for none,
-// "*" for any.
+// ifMatch returns the precondition an If-Match header sets, in the form
+// store.VersionMatches reads: "" for none, "*" for any, else the listed
+// versions joined by commas.
 func ifMatch(r *http.Request) string {
 	v := strings.TrimSpace(r.Header.Get("If-Match"))
 	if v == "" || v == "*" {
 		return v
 	}
-	first, _, _ := strings.Cut(v, ",")
-	return parseETag(first)
+	tags := strings.Split(v, ",")
+	for i, t := range tags {
+		tags[i] = parseETag(t)
+	}
+	return strings.Join(tags, ",")
 }
 
 func parseETag(s string) string {

@@ -420,3 +420,56 @@ func ordered(c int, op fp.CompareOperator) bool {
 	}
 	return false
 }
+
+// ElementFilter is a value filter, such as the `type eq "work"` of
+// emails[type eq "work"], compiled against a multi-valued complex
+// attribute. PATCH uses it to select elements.
+type ElementFilter struct {
+	root node
+}
+
+// CompileElementFilter compiles expr, whose attribute names are
+// sub-attributes of attr.
+func CompileElementFilter(expr fp.Expression, rt *schema.ResourceType, attr *schema.Attribute) (*ElementFilter, error) {
+	n, err := compileNode(expr, rt, attr)
+	if err != nil {
+		return nil, err
+	}
+	return &ElementFilter{root: n}, nil
+}
+
+// Match reports whether the element elem (a decoded complex value)
+// matches.
+func (f *ElementFilter) Match(elem map[string]any) bool {
+	return f.root.match(&evalCtx{r: &Resource{}, elem: elem})
+}
+
+// Equalities returns the sub-attribute values the filter pins with "eq"
+// in a conjunction (`type eq "work" and primary eq true` → type: "work",
+// primary: true), booleans typed. PATCH creates a missing element from
+// them.
+func (f *ElementFilter) Equalities() map[string]any {
+	out := map[string]any{}
+	var walk func(n node) bool
+	walk = func(n node) bool {
+		switch t := n.(type) {
+		case *andNode:
+			return walk(t.l) && walk(t.r)
+		case *cmpNode:
+			if t.op != fp.EQ || t.p.attr == nil || t.val == nil {
+				return false
+			}
+			if t.typ == schema.Boolean {
+				out[t.p.attr.Name] = t.b
+			} else {
+				out[t.p.attr.Name] = t.val
+			}
+			return true
+		}
+		return false
+	}
+	if !walk(f.root) {
+		return nil
+	}
+	return out
+}

@@ -251,7 +251,8 @@ func (p *Path) pickComplex(v any) any {
 	if p.sub != nil {
 		return m[p.sub.Name]
 	}
-	if p.attr != nil && p.attr.MultiValued && p.attr.Sub("value") != nil {
+	if p.attr != nil && p.attr.Sub("value") != nil {
+		// "emails co …" means the emails' values; "manager eq …" the manager's id.
 		return m["value"]
 	}
 	return m

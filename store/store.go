@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Store persists resources. All methods are scoped to the tenant in ctx
 // and must be safe for concurrent use.
@@ -13,20 +16,38 @@ type Store interface {
 	// Get returns the resource of type typ with id, or ErrNotFound.
 	Get(ctx context.Context, typ, id string) (*Resource, error)
 
-	// Replace overwrites the stored resource r.Type/r.ID with r (keeping
-	// Created). ifMatch, when not empty, must equal the stored Version
-	// ("*" matches any), else ErrPrecondition.
-	Replace(ctx context.Context, r *Resource, ifMatch string) (*Resource, error)
-
 	// Update reads the resource, calls fn with a copy, and stores what fn
-	// left, atomically: no write in between is lost. An error from fn is
-	// returned as is and nothing is stored.
+	// left (keeping ID and Created), atomically: no write in between is
+	// lost. An error from fn is returned as is and nothing is stored.
+	// ifMatch is checked first, as VersionMatches says; a mismatch is
+	// ErrPrecondition. PUT and PATCH both go through Update.
 	Update(ctx context.Context, typ, id, ifMatch string, fn func(*Resource) error) (*Resource, error)
 
-	// Delete removes the resource and, for a user or group, every
-	// membership that names it.
+	// Delete removes the resource and every membership that names it
+	// (a deleted user or group leaves every group it was in). ifMatch as
+	// for Update.
 	Delete(ctx context.Context, typ, id, ifMatch string) error
 
 	// List returns the resources of type typ matching q, one page.
 	List(ctx context.Context, typ string, q Query) (*Page, error)
+}
+
+// VersionMatches reports whether a resource at version passes the ifMatch
+// precondition the Handler passes to a Store: "" (no precondition) and "*"
+// pass; otherwise ifMatch is a comma-separated list of versions, one of
+// which must equal version.
+func VersionMatches(ifMatch, version string) bool {
+	if ifMatch == "" || ifMatch == "*" {
+		return true
+	}
+	for {
+		v, rest, more := strings.Cut(ifMatch, ",")
+		if strings.TrimSpace(v) == version {
+			return true
+		}
+		if !more {
+			return false
+		}
+		ifMatch = rest
+	}
 }

@@ -141,10 +141,10 @@ func newID() string {
 }
 
 func checkMatch(e *entry, ifMatch string) error {
-	if ifMatch == "" || ifMatch == "*" || ifMatch == strconv.FormatUint(e.version, 10) {
+	if store.VersionMatches(ifMatch, strconv.FormatUint(e.version, 10)) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s %s is at version %d, not %s", store.ErrPrecondition, "resource", e.id, e.version, ifMatch)
+	return fmt.Errorf("%w: %s is at version %d, not %s", store.ErrPrecondition, e.id, e.version, ifMatch)
 }
 
 // Create implements store.Store.
@@ -362,31 +362,6 @@ func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error
 	return t.resource(typ, e, true), nil
 }
 
-// Replace implements store.Store.
-func (s *Store) Replace(ctx context.Context, r *store.Resource, ifMatch string) (*store.Resource, error) {
-	t, err := s.tenant(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	if t == nil {
-		return nil, notFound(r.Type, r.ID)
-	}
-	tb, err := t.table(r.Type)
-	if err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := tb.byID[r.ID]
-	if e == nil {
-		return nil, notFound(r.Type, r.ID)
-	}
-	if err := checkMatch(e, ifMatch); err != nil {
-		return nil, err
-	}
-	return s.write(t, tb, e, r)
-}
-
 // write stores r over e, keeping indexes and memberships right.
 func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store.Resource, error) {
 	next := &entry{}
@@ -511,11 +486,13 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 		tb.order = slices.Delete(tb.order, i, i+1)
 	}
 	// Leave every group that lists it.
+	now := s.now().UTC()
 	for gid := range t.memberOf[id] {
 		if g := t.groups.byID[gid]; g != nil {
 			delete(g.members, id)
 			t.seq++
 			g.version = t.seq
+			g.modified = now
 		}
 	}
 	delete(t.memberOf, id)
