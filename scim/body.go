@@ -35,9 +35,9 @@ func (h *Handler) readBody(req *request) (map[string]any, error) {
 	return nil, errorf(http.StatusBadRequest, InvalidSyntax, "the request body is not valid JSON: %v", err)
 }
 
-// toResource validates a POST or PUT body for rt and builds the Resource
-// to store.
-func (h *Handler) toResource(rt *schema.ResourceType, body map[string]any) (*store.Resource, error) {
+// canonical validates a POST or PUT body (or a patched resource) for rt
+// and returns its canonical attributes.
+func (h *Handler) canonical(rt *schema.ResourceType, body map[string]any) (map[string]any, error) {
 	attrs, err := rt.Canonicalize(body, schema.Options{Strict: h.strict})
 	if err != nil {
 		return nil, err
@@ -45,7 +45,14 @@ func (h *Handler) toResource(rt *schema.ResourceType, body map[string]any) (*sto
 	if missing := rt.MissingRequired(attrs); len(missing) > 0 {
 		return nil, errorf(http.StatusBadRequest, InvalidValue, "required attribute missing or empty: %s", strings.Join(missing, ", "))
 	}
+	return attrs, nil
+}
+
+// build turns canonical attributes into the Resource to store. managers
+// holds what lookupManagers found.
+func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers map[string]string, base string) (*store.Resource, error) {
 	r := &store.Resource{Type: rt.Name}
+	var err error
 	if rt.Name == store.Group {
 		if raw, ok := attrs["members"]; ok {
 			delete(attrs, "members")
@@ -55,6 +62,15 @@ func (h *Handler) toResource(rt *schema.ResourceType, body map[string]any) (*sto
 		}
 	}
 	delete(attrs, "groups")
+	if m := manager(attrs); m != nil {
+		id, _ := m["value"].(string)
+		if display, ok := managers[id]; ok {
+			m["$ref"] = base + "/Users/" + id
+			if display != "" {
+				m["displayName"] = display
+			}
+		}
+	}
 	r.UserName, _ = attrs["userName"].(string)
 	r.DisplayName, _ = attrs["displayName"].(string)
 	r.ExternalID, _ = attrs["externalId"].(string)
@@ -67,6 +83,21 @@ func (h *Handler) toResource(rt *schema.ResourceType, body map[string]any) (*sto
 		return nil, err
 	}
 	return r, nil
+}
+
+// toResource validates a POST or PUT body and builds the Resource.
+func (h *Handler) toResource(req *request, rt *schema.ResourceType, body map[string]any) (*store.Resource, error) {
+	attrs, err := h.canonical(rt, body)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if m := manager(attrs); m != nil {
+		if id, _ := m["value"].(string); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return h.build(rt, attrs, h.lookupManagers(req, rt, ids), req.baseURL)
 }
 
 // members turns the canonical members value into store members.

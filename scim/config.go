@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -35,6 +36,16 @@ type Config struct {
 	// 400 invalidValue. By default they are dropped, as Entra expects.
 	StrictAttributes bool
 
+	// Compat returns the PATCH dialect a tenant may send. Nil: every tenant
+	// gets patch.Compat{}, which accepts Entra's default and
+	// aadOptscim062020 formats and Okta's; return patch.Compat{Strict: true}
+	// for tenants that must speak RFC 7644 only.
+	Compat func(tenant string) patch.Compat
+
+	// PatchResponse says what a successful PATCH answers; the zero value
+	// is PatchResponseAuto (200 with the resource for users, 204 for groups).
+	PatchResponse PatchResponse
+
 	// Limits bound what one request may cost.
 	Limits Limits
 
@@ -48,6 +59,7 @@ type Limits struct {
 	MaxBodyBytes    int64 // request bodies larger than this get 413; default 1 MiB
 	MaxPageSize     int   // count is capped at this; default 100
 	MaxFilterLength int   // longer filters get 400 invalidFilter; default 4096 bytes
+	MaxOperations   int   // a PATCH with more operations gets 413; default 10,000
 }
 
 func (l Limits) withDefaults() Limits {
@@ -59,6 +71,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxFilterLength <= 0 {
 		l.MaxFilterLength = 4096
+	}
+	if l.MaxOperations <= 0 {
+		l.MaxOperations = 10_000
 	}
 	return l
 }

@@ -31,7 +31,7 @@ func newDiscovery(reg *schema.Registry, l Limits) (discovery, error) {
 		body: map[string]any{
 			"schemas":          []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
 			"documentationUri": "https://github.com/scimkit/scimkit",
-			"patch":            map[string]any{"supported": false},
+			"patch":            map[string]any{"supported": true},
 			"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
 			"filter":           map[string]any{"supported": true, "maxResults": l.MaxPageSize},
 			"changePassword":   map[string]any{"supported": false},

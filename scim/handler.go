@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -23,6 +24,9 @@ type Handler struct {
 	baseURL string
 	strict  bool
 	limits  Limits
+
+	compatFor     func(tenant string) patch.Compat
+	patchResponse PatchResponse
 	log     *slog.Logger
 
 	user, group *schema.ResourceType
@@ -42,6 +46,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 		strict:  cfg.StrictAttributes,
 		limits:  cfg.Limits.withDefaults(),
 		log:     cfg.Logger,
+
+		compatFor:     cfg.Compat,
+		patchResponse: cfg.PatchResponse,
 	}
 	if h.reg == nil {
 		h.reg = schema.NewRegistry()
@@ -167,7 +174,7 @@ func (h *Handler) route(req *request) error {
 		case http.MethodDelete:
 			return h.delete(req, rt, rest)
 		case http.MethodPatch:
-			return errorf(http.StatusNotImplemented, "", "PATCH is not supported yet")
+			return h.patch(req, rt, rest)
 		}
 		return methodNotAllowed(req.w, "GET, PUT, PATCH, DELETE")
 	case strings.EqualFold(first, "ServiceProviderConfig") && rest == "":

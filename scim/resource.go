@@ -36,7 +36,7 @@ func (h *Handler) create(req *request, rt *schema.ResourceType) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.toResource(rt, body)
+	r, err := h.toResource(req, rt, body)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (h *Handler) replace(req *request, rt *schema.ResourceType, id string) erro
 	if err != nil {
 		return err
 	}
-	next, err := h.toResource(rt, body)
+	next, err := h.toResource(req, rt, body)
 	if err != nil {
 		return err
 	}

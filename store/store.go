@@ -51,3 +51,19 @@ func VersionMatches(ifMatch, version string) bool {
 		ifMatch = rest
 	}
 }
+
+// MemberPatcher is an optional Store capability: add and remove members of
+// one group without reading or rewriting its member list, so that adding
+// one member to a group of 100,000 costs what adding one to a group of 10
+// does. The Handler uses it for PATCH requests that only add or remove
+// members.
+//
+// PatchMembers applies, atomically and after the ifMatch check: adds
+// (idempotent: an existing member keeps its place; a Display given
+// replaces the stored one), then removes (ids that are not members are
+// ignored). A member that is not a user or group of the tenant fails the
+// whole call with an *InvalidMemberError. The Resource returned has no
+// Members; its Version and LastModified are the new ones.
+type MemberPatcher interface {
+	PatchMembers(ctx context.Context, groupID, ifMatch string, add []Member, remove []string) (*Resource, error)
+}

@@ -507,3 +507,51 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 	}
 	return nil
 }
+
+// PatchMembers implements store.MemberPatcher: one map insert or delete
+// per member, however large the group.
+func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add []store.Member, remove []string) (*store.Resource, error) {
+	t, err := s.tenant(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, notFound(store.Group, groupID)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.groups.byID[groupID]
+	if e == nil {
+		return nil, notFound(store.Group, groupID)
+	}
+	if err := checkMatch(e, ifMatch); err != nil {
+		return nil, err
+	}
+	resolved, err := t.resolveMembers(&store.Resource{Type: store.Group, Members: add})
+	if err != nil {
+		return nil, err
+	}
+	var fresh []store.Member
+	for _, m := range resolved {
+		if old, ok := e.members[m.Value]; ok {
+			if m.Display != "" {
+				old.display = m.Display
+				e.members[m.Value] = old
+			}
+			continue
+		}
+		fresh = append(fresh, m)
+	}
+	t.setMembers(e, fresh)
+	for _, id := range remove {
+		if _, ok := e.members[id]; ok {
+			t.removeMember(e, id)
+		}
+	}
+	t.seq++
+	e.version = t.seq
+	e.modified = s.now().UTC()
+	return t.resource(store.Group, e, false), nil
+}
+
+var _ store.MemberPatcher = (*Store)(nil)

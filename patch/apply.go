@@ -1,0 +1,510 @@
+package patch
+
+import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// Apply runs ops on attrs, a resource's canonical attributes (core
+// attributes by name, extension attributes in an object under their URN;
+// a group's members under "members"), as RFC 7644 §3.5.2 says, and
+// reports whether anything changed. It applies all operations or none: on
+// error attrs is left as it was. Values are validated against the schema
+// ("True" is accepted for a boolean here too).
+//
+// Beyond the RFC, and unless c.Strict: an add or replace whose value
+// filter matches no element creates one from the filter's equalities
+// (addresses[type eq "work"].locality creates the work address), and
+// attributes the schema does not define are ignored.
+func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Compat) (changed bool, err error) {
+	work := deepCopy(attrs).(map[string]any)
+	a := &applier{rt: rt, c: c, root: work}
+	for i, op := range ops {
+		if err := a.op(i, op); err != nil {
+			return false, err
+		}
+	}
+	if err := a.checkImmutable(attrs, work); err != nil {
+		return false, err
+	}
+	if missing := rt.MissingRequired(work); len(missing) > 0 {
+		return false, errorf(InvalidValue, "%s is required and cannot be removed or emptied", strings.Join(missing, ", "))
+	}
+	if reflect.DeepEqual(attrs, work) {
+		return false, nil
+	}
+	clear(attrs)
+	maps.Copy(attrs, work)
+	return true, nil
+}
+
+type applier struct {
+	rt   *schema.ResourceType
+	c    Compat
+	root map[string]any
+}
+
+func (a *applier) op(i int, op Operation) error {
+	switch op.Op {
+	case "add", "replace", "remove":
+	default:
+		return errorf(InvalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, op.Op)
+	}
+	if op.Path == "" {
+		if op.Op == "remove" {
+			return errorf(NoTarget, "Operations[%d]: remove needs a path", i)
+		}
+		obj, ok := op.Value.(map[string]any)
+		if !ok {
+			return errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op.Op)
+		}
+		for k, v := range obj {
+			if s, rest, ok := a.rt.SplitURN(k); ok && rest == "" && s != a.rt.Schema {
+				m, isObj := v.(map[string]any)
+				if !isObj {
+					return errorf(InvalidValue, "Operations[%d]: %s must be an object", i, s.ID)
+				}
+				for sk, sv := range m {
+					if err := a.path(i, op.Op, s.ID+":"+sk, sv, true); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if err := a.path(i, op.Op, k, v, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return a.path(i, op.Op, op.Path, op.Value, false)
+}
+
+// path applies one operation on one path. fromObject says the path came
+// from a key of a path-less value, where a complex value merges.
+func (a *applier) path(i int, op, path string, v any, fromObject bool) error {
+	t, err := resolve(a.rt, path)
+	if err == errUnknownAttribute {
+		if a.c.Strict {
+			return errorf(InvalidPath, "Operations[%d]: %q is not an attribute of %s", i, path, a.rt.Name)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	container := a.root
+	if t.ext != nil {
+		ext, _ := container[t.ext.ID].(map[string]any)
+		if ext == nil {
+			if op == "remove" {
+				return nil
+			}
+			ext = map[string]any{}
+			container[t.ext.ID] = ext
+		}
+		container = ext
+		defer func() {
+			if len(ext) == 0 {
+				delete(a.root, t.ext.ID)
+			}
+		}()
+	}
+	if op == "remove" {
+		return a.remove(t, container)
+	}
+	if t.filter != nil {
+		return a.filtered(i, op, t, container, v)
+	}
+	if isClear(v) {
+		return a.remove(t, container)
+	}
+	name := t.attr.Name
+	if t.sub != nil {
+		sv, err := canonical(t.sub, t.name(), v)
+		if err != nil {
+			return err
+		}
+		if t.attr.MultiValued {
+			elems, _ := container[name].([]any)
+			if len(elems) == 0 {
+				container[name] = []any{map[string]any{t.sub.Name: sv}}
+				return nil
+			}
+			for _, e := range elems {
+				if m, ok := e.(map[string]any); ok {
+					m[t.sub.Name] = sv
+				}
+			}
+			return nil
+		}
+		obj, _ := container[name].(map[string]any)
+		if obj == nil {
+			obj = map[string]any{}
+			container[name] = obj
+		}
+		obj[t.sub.Name] = sv
+		return nil
+	}
+	cv, err := canonical(t.attr, t.name(), v)
+	if err != nil {
+		return err
+	}
+	if cv == nil {
+		return a.remove(t, container)
+	}
+	switch {
+	case t.attr.MultiValued && op == "add":
+		cur, _ := container[name].([]any)
+		for _, e := range cv.([]any) {
+			if !containsElement(t.attr, cur, e) {
+				cur = append(cur, e)
+			} else if t.attr.Name == "members" {
+				replaceMember(cur, e)
+			}
+		}
+		container[name] = cur
+		clearOtherPrimaries(cur, cv.([]any))
+	case t.attr.MultiValued: // replace
+		container[name] = cv
+		arr := cv.([]any)
+		clearOtherPrimaries(arr, lastPrimary(arr))
+	case t.attr.Type == schema.Complex:
+		// add, and replace too (RFC 7644 §3.5.2.3): the given
+		// sub-attributes replace theirs, the others stay — except for a
+		// reference such as manager, where a new value drops the old $ref.
+		obj, _ := container[name].(map[string]any)
+		nv := cv.(map[string]any)
+		if obj == nil || (op == "replace" && !fromObject && nv["value"] != nil) {
+			obj = map[string]any{}
+		}
+		if _, ok := nv["value"]; ok && t.attr.Sub("$ref") != nil {
+			if _, hasRef := nv["$ref"]; !hasRef {
+				delete(obj, "$ref")
+				delete(obj, "displayName")
+				delete(obj, "display")
+			}
+		}
+		maps.Copy(obj, nv)
+		container[name] = obj
+	default:
+		container[name] = cv
+	}
+	return nil
+}
+
+// filtered applies add or replace on path[filter] or path[filter].sub.
+func (a *applier) filtered(i int, op string, t *target, container map[string]any, v any) error {
+	name := t.attr.Name
+	elems, _ := container[name].([]any)
+	var matched []map[string]any
+	for _, e := range elems {
+		if m, ok := e.(map[string]any); ok && t.filter.Match(m) {
+			matched = append(matched, m)
+		}
+	}
+	var elemValue map[string]any
+	var subValue any
+	clearing := isClear(v)
+	if !clearing {
+		var err error
+		if t.sub != nil {
+			if subValue, err = canonical(t.sub, t.name(), v); err != nil {
+				return err
+			}
+		} else {
+			ev, err := canonical(&schema.Attribute{Name: t.attr.Name, Type: schema.Complex, SubAttributes: t.attr.SubAttributes}, t.name(), elementOf(v))
+			if err != nil {
+				return err
+			}
+			// canonical with a bare Attribute copy lacks the sub index; use the real one.
+			if ev, err = canonicalElement(t.attr, t.name(), elementOf(v)); err != nil {
+				return err
+			}
+			elemValue, _ = ev.(map[string]any)
+		}
+	}
+	if len(matched) == 0 {
+		if clearing {
+			return nil
+		}
+		if a.c.Strict {
+			return errorf(NoTarget, "Operations[%d]: no %s element matches the filter", i, name)
+		}
+		elem := t.filter.Equalities()
+		if elem == nil {
+			return errorf(NoTarget, "Operations[%d]: no %s element matches the filter, and it is not a plain equality to create one from", i, name)
+		}
+		if t.sub != nil {
+			elem[t.sub.Name] = subValue
+		} else {
+			maps.Copy(elem, elemValue)
+		}
+		elems = append(elems, elem)
+		container[name] = elems
+		if p, _ := elem["primary"].(bool); p {
+			clearOtherPrimaries(elems, []any{elem})
+		}
+		return nil
+	}
+	for _, m := range matched {
+		switch {
+		case t.sub != nil && clearing:
+			delete(m, t.sub.Name)
+		case t.sub != nil:
+			m[t.sub.Name] = subValue
+		case clearing:
+			clear(m)
+		case op == "replace":
+			clear(m)
+			maps.Copy(m, elemValue)
+		default:
+			maps.Copy(m, elemValue)
+		}
+	}
+	container[name] = compactElements(elems)
+	if t.sub != nil && t.sub.Name == "primary" && subValue == true {
+		clearOtherPrimaries(container[name].([]any), []any{matched[len(matched)-1]})
+	}
+	return nil
+}
+
+func elementOf(v any) any {
+	if arr, ok := v.([]any); ok && len(arr) == 1 {
+		return arr[0]
+	}
+	return v
+}
+
+func (a *applier) remove(t *target, container map[string]any) error {
+	name := t.attr.Name
+	cur, ok := container[name]
+	if !ok {
+		return nil
+	}
+	switch {
+	case t.filter != nil:
+		elems, _ := cur.([]any)
+		kept := elems[:0:0]
+		for _, e := range elems {
+			m, isMap := e.(map[string]any)
+			if !isMap || !t.filter.Match(m) {
+				kept = append(kept, e)
+				continue
+			}
+			if t.sub != nil {
+				delete(m, t.sub.Name)
+				if len(m) > 0 {
+					kept = append(kept, m)
+				}
+			}
+		}
+		setOrDelete(container, name, kept)
+	case t.sub != nil:
+		switch c := cur.(type) {
+		case map[string]any:
+			delete(c, t.sub.Name)
+			if len(c) == 0 {
+				delete(container, name)
+			}
+		case []any:
+			for _, e := range c {
+				if m, ok := e.(map[string]any); ok {
+					delete(m, t.sub.Name)
+				}
+			}
+			setOrDelete(container, name, compactElements(c))
+		}
+	default:
+		delete(container, name)
+	}
+	return nil
+}
+
+func setOrDelete(container map[string]any, name string, elems []any) {
+	if len(elems) == 0 {
+		delete(container, name)
+		return
+	}
+	container[name] = elems
+}
+
+// compactElements drops elements left empty.
+func compactElements(elems []any) []any {
+	out := elems[:0:0]
+	for _, e := range elems {
+		if m, ok := e.(map[string]any); ok && len(m) == 0 {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// isClear: "" and null clear the target.
+func isClear(v any) bool {
+	if v == nil {
+		return true
+	}
+	s, ok := v.(string)
+	return ok && s == ""
+}
+
+func canonical(attr *schema.Attribute, path string, v any) (any, error) {
+	cv, err := schema.CanonicalValue(attr, path, v, schema.Options{})
+	if err != nil {
+		return nil, errorf(InvalidValue, "%v", err)
+	}
+	return cv, nil
+}
+
+// canonicalElement validates one element of multi-valued complex attr.
+func canonicalElement(attr *schema.Attribute, path string, v any) (any, error) {
+	single := *attr
+	single.MultiValued = false
+	return canonical(&single, path, v)
+}
+
+// containsElement reports whether elems already holds e: for members the
+// same value (id), otherwise an equal element.
+func containsElement(attr *schema.Attribute, elems []any, e any) bool {
+	em, isMap := e.(map[string]any)
+	for _, x := range elems {
+		if isMap && attr.Name == "members" {
+			if xm, ok := x.(map[string]any); ok && xm["value"] == em["value"] {
+				return true
+			}
+			continue
+		}
+		if equalIgnoringPrimary(x, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func replaceMember(elems []any, e any) {
+	em := e.(map[string]any)
+	for _, x := range elems {
+		if xm, ok := x.(map[string]any); ok && xm["value"] == em["value"] {
+			maps.Copy(xm, em)
+		}
+	}
+}
+
+func equalIgnoringPrimary(a, b any) bool {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if !aok || !bok {
+		return reflect.DeepEqual(a, b)
+	}
+	for k, v := range am {
+		if k == "primary" {
+			continue
+		}
+		if !reflect.DeepEqual(v, bm[k]) {
+			return false
+		}
+	}
+	for k := range bm {
+		if _, ok := am[k]; !ok && k != "primary" {
+			return false
+		}
+	}
+	return true
+}
+
+// clearOtherPrimaries sets primary to false on every element of elems
+// that is not among winners, when a winner is primary (RFC 7643 §2.4: at
+// most one primary value).
+func clearOtherPrimaries(elems []any, winners []any) {
+	var win map[string]any
+	for _, w := range winners {
+		if m, ok := w.(map[string]any); ok && m["primary"] == true {
+			win = m
+		}
+	}
+	if win == nil {
+		return
+	}
+	for _, e := range elems {
+		m, ok := e.(map[string]any)
+		if !ok || m["primary"] != true {
+			continue
+		}
+		if !sameElement(m, win) {
+			m["primary"] = false
+		}
+	}
+}
+
+func sameElement(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() || equalIgnoringPrimary(a, b)
+}
+
+func lastPrimary(arr []any) []any {
+	for j := len(arr) - 1; j >= 0; j-- {
+		if m, ok := arr[j].(map[string]any); ok && m["primary"] == true {
+			return []any{m}
+		}
+	}
+	return nil
+}
+
+// checkImmutable refuses a change to an immutable attribute that had a
+// value (RFC 7643 §2.2).
+func (a *applier) checkImmutable(before, after map[string]any) error {
+	check := func(s *schema.Schema, ext string) error {
+		for _, at := range s.Attributes {
+			if at.Mutability != schema.Immutable {
+				continue
+			}
+			b, x := lookup(before, ext, at.Name), lookup(after, ext, at.Name)
+			if b != nil && !reflect.DeepEqual(b, x) {
+				return errorf(Mutability, "%s is immutable and already set", at.Name)
+			}
+		}
+		return nil
+	}
+	if err := check(a.rt.Schema, ""); err != nil {
+		return err
+	}
+	for _, e := range a.rt.Extensions {
+		if err := check(e, e.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func lookup(m map[string]any, ext, name string) any {
+	if ext != "" {
+		m, _ = m[ext].(map[string]any)
+	}
+	return m[name]
+}
+
+// deepCopy copies decoded JSON.
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = deepCopy(x)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, x := range t {
+			a[i] = deepCopy(x)
+		}
+		return a
+	}
+	return v
+}
+
+var _ json.Number
