@@ -69,25 +69,33 @@ func (a *applier) op(i int, op Operation) error {
 					return errorf(InvalidValue, "Operations[%d]: %s must be an object", i, s.ID)
 				}
 				for sk, sv := range m {
-					if err := a.path(i, op.Op, s.ID+":"+sk, sv, true); err != nil {
+					if err := a.path(i, op.Op, s.ID+":"+sk, nil, sv, true); err != nil {
 						return err
 					}
 				}
 				continue
 			}
-			if err := a.path(i, op.Op, k, v, true); err != nil {
+			if err := a.path(i, op.Op, k, nil, v, true); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return a.path(i, op.Op, op.Path, op.Value, false)
+	var cached *target
+	if op.resolvedFor == a.rt {
+		cached = op.resolved
+	}
+	return a.path(i, op.Op, op.Path, cached, op.Value, false)
 }
 
-// path applies one operation on one path. fromObject says the path came
-// from a key of a path-less value, where a complex value merges.
-func (a *applier) path(i int, op, path string, v any, fromObject bool) error {
-	t, err := resolve(a.rt, path)
+// path applies one operation on one path (t, when not nil, is path
+// already resolved). fromObject says the path came from a key of a
+// path-less value, where a complex value merges.
+func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool) error {
+	var err error
+	if t == nil {
+		t, err = resolve(a.rt, path)
+	}
 	if err == errUnknownAttribute {
 		if a.c.Strict {
 			return errorf(InvalidPath, "Operations[%d]: %q is not an attribute of %s", i, path, a.rt.Name)

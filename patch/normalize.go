@@ -96,7 +96,7 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 		if o.Value != nil && t.expr == nil && t.sub == nil && t.attr.MultiValued && t.attr.Type == schema.Complex {
 			return n.removeByValue(i, path, o.Value)
 		}
-		return []Operation{{Op: op, Path: path}}, nil
+		return []Operation{{Op: op, Path: path, resolved: t, resolvedFor: n.rt}}, nil
 	}
 	var v any
 	if t.expr != nil && t.sub == nil {
@@ -104,7 +104,7 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 	} else {
 		v = n.value(i, t.valueAttr(), o.Value)
 	}
-	return []Operation{{Op: op, Path: path, Value: v}}, nil
+	return []Operation{{Op: op, Path: path, Value: v, resolved: t, resolvedFor: n.rt}}, nil
 }
 
 func unwrapOne(n *normalizer, i int, v any) any {

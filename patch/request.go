@@ -3,6 +3,8 @@ package patch
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // PatchOpURN is the schema of a PATCH request body.
@@ -16,10 +18,19 @@ type Request struct {
 
 // Operation is one PATCH operation. After Normalize, Op is "add",
 // "replace" or "remove" and Path and Value are in RFC 7644 form.
+//
+// An Operation from Normalize also carries its path already resolved
+// (unexported), so Apply does not parse it twice; compare Operations in
+// tests with cmpopts.IgnoreUnexported(patch.Operation{}).
 type Operation struct {
 	Op    string
 	Path  string // "" for a path-less add or replace
 	Value any    // decoded JSON: map[string]any, []any, string, json.Number, bool or nil
+
+	// resolved caches Path resolved against resolvedFor by Normalize, so
+	// that Apply does not parse it again.
+	resolved    *target
+	resolvedFor *schema.ResourceType
 }
 
 // Parse reads a decoded PATCH body. It checks only the shape (an

@@ -3,6 +3,8 @@ package scim_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -45,6 +47,8 @@ func benchHandler(tb testing.TB) (*scim.Handler, *memory.Store) {
 		Store:   st,
 		Auth:    auth.StaticTokens(auth.Token{Secret: "bench", Tenant: "t1"}),
 		BaseURL: "https://scim.example.com/scim/v2",
+		// Format every log line as production would, without the I/O.
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -113,17 +113,9 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 		if !changed {
 			return errUnchanged
 		}
-		prev := manager(attrs)
-		canon, err := h.canonical(rt, attrs)
-		if err != nil {
-			return err
-		}
-		// Canonicalize drops the read-only manager.displayName; keep the one
-		// stored while the manager stays the same.
-		if m := manager(canon); m != nil && prev != nil && m["value"] == prev["value"] && prev["displayName"] != nil {
-			m["displayName"] = prev["displayName"]
-		}
-		next, err := h.build(rt, canon, mgr, req.baseURL)
+		// Apply validated every value it wrote and checked the required
+		// attributes: attrs is canonical.
+		next, err := h.build(rt, attrs, mgr, req.baseURL)
 		if err != nil {
 			return err
 		}
