@@ -292,15 +292,16 @@ func toFloat(v any) (float64, bool) {
 }
 
 func (n *cmpNode) match(c *evalCtx) bool {
-	vals := n.p.values(c.r, c.attrs, c.elem)
-	switch n.op {
-	case fp.PR:
-		for _, v := range vals {
+	if n.op == fp.PR {
+		for _, v := range n.p.nodes(c.r, c.attrs, c.elem) {
 			if present(v) {
 				return true
 			}
 		}
 		return false
+	}
+	vals := n.p.values(c.r, c.attrs, c.elem)
+	switch n.op {
 	case fp.NE:
 		if n.val == nil {
 			return n.anyPresent(vals)

@@ -626,14 +626,14 @@ func TestQueryWindow(t *testing.T) {
 		{1, 5, []string{"a", "b", "c", "d", "e"}},
 		{1, 100, []string{"a", "b", "c", "d", "e"}},
 		{2, 3, []string{"b", "c", "d"}},
-		{0, 2, []string{"a", "b"}},   // < 1 means 1
-		{-5, 2, []string{"a", "b"}},  // < 1 means 1
-		{4, 10, []string{"d", "e"}},  // count past the end
-		{5, 1, []string{"e"}},        // last one
-		{6, 1, nil},                  // just past the end
-		{100, 10, nil},               // far past the end
-		{1, 0, nil},                  // count 0: totalResults only
-		{1, -1, nil},                 // negative count is 0 (RFC 7644 §3.4.2.4)
+		{0, 2, []string{"a", "b"}},  // < 1 means 1
+		{-5, 2, []string{"a", "b"}}, // < 1 means 1
+		{4, 10, []string{"d", "e"}}, // count past the end
+		{5, 1, []string{"e"}},       // last one
+		{6, 1, nil},                 // just past the end
+		{100, 10, nil},              // far past the end
+		{1, 0, nil},                 // count 0: totalResults only
+		{1, -1, nil},                // negative count is 0 (RFC 7644 §3.4.2.4)
 		{3, -10, nil},
 	}
 	for _, tt := range tests {

@@ -63,7 +63,8 @@ func (p *Path) valueType() (schema.Type, bool) {
 		return schema.String, true
 	case pathMembers, pathGroups:
 		if p.sub == nil {
-			return schema.Complex, false
+			// "members eq id" compares the members' values.
+			return schema.String, p.attr.Sub("value") != nil && p.attr.Sub("value").CaseExact
 		}
 		return schema.String, p.sub.CaseExact
 	}
@@ -184,8 +185,19 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 
 // values returns every value the path reaches in r (attrs is r.Attributes
 // decoded) or, inside a value filter, in elem. Multi-valued attributes
-// contribute each value.
+// contribute each value, the primary one first (RFC 7644 §3.4.2.3 sorts by
+// it).
 func (p *Path) values(r *Resource, attrs, elem map[string]any) []any {
+	return p.read(r, attrs, elem, false)
+}
+
+// nodes is values for "pr": a complex value counts as itself, not as its
+// "value" sub-attribute (RFC 7644 §3.4.2.2: pr matches a non-empty node).
+func (p *Path) nodes(r *Resource, attrs, elem map[string]any) []any {
+	return p.read(r, attrs, elem, true)
+}
+
+func (p *Path) read(r *Resource, attrs, elem map[string]any, whole bool) []any {
 	switch p.kind {
 	case pathUnknown:
 		return nil
@@ -228,11 +240,22 @@ func (p *Path) values(r *Resource, attrs, elem map[string]any) []any {
 	if arr, ok := v.([]any); ok {
 		out := make([]any, 0, len(arr))
 		for _, e := range arr {
-			if x := p.pickComplex(e); x != nil {
-				out = append(out, x)
+			x := e
+			if !whole || p.sub != nil {
+				x = p.pickComplex(e)
+			}
+			if x == nil {
+				continue
+			}
+			out = append(out, x)
+			if m, isMap := e.(map[string]any); isMap && m["primary"] == true && len(out) > 1 {
+				out[0], out[len(out)-1] = out[len(out)-1], out[0]
 			}
 		}
 		return out
+	}
+	if whole && p.sub == nil {
+		return []any{v}
 	}
 	if x := p.pickComplex(v); x != nil {
 		return []any{x}

@@ -304,7 +304,7 @@ func (p *parser) parseValue() (any, error) {
 	case strings.EqualFold(tok, "null"):
 		return nil, nil
 	}
-	if looksNumeric(tok) {
+	if isJSONNumber(tok) {
 		if i, err := strconv.Atoi(tok); err == nil {
 			return i, nil
 		}
@@ -315,9 +315,43 @@ func (p *parser) parseValue() (any, error) {
 	return tok, nil // lenient: an unquoted word is a string
 }
 
-func looksNumeric(tok string) bool {
-	c := tok[0]
-	return c == '-' || (c >= '0' && c <= '9')
+// isJSONNumber reports whether tok is a number in JSON's syntax (no
+// leading zeros, no hex, no underscores, no Inf): anything else unquoted
+// stays a string ("007" is an employee number, not 7).
+func isJSONNumber(tok string) bool {
+	i := 0
+	if i < len(tok) && tok[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		start := i
+		for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	switch {
+	case i < len(tok) && tok[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(tok) && tok[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(tok) && (tok[i] == 'e' || tok[i] == 'E') {
+		i++
+		if i < len(tok) && (tok[i] == '+' || tok[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(tok)
 }
 
 func (p *parser) parseString() (string, error) {
@@ -350,19 +384,25 @@ func (p *parser) parseString() (string, error) {
 	return "", &SyntaxError{Offset: start, Msg: "unterminated string value", Filter: p.s}
 }
 
-// name reads an attribute or sub-attribute name.
+// name reads an attribute or sub-attribute name (RFC 7643 §2.1: a letter,
+// then letters, digits, "-" and "_"; "$ref" is the one name with a "$").
+// It returns "" and leaves pos alone when no valid name starts at pos.
 func (p *parser) name() string {
 	start := p.pos
-	for p.pos < len(p.s) {
-		c := p.s[p.pos]
-		if c == '$' && p.pos == start || c == '_' || c == '-' || (c >= '0' && c <= '9' && p.pos > start) ||
-			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
-			p.pos++
+	end := start
+	for end < len(p.s) {
+		c := p.s[end]
+		if c == '$' || c == '_' || c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
+			end++
 			continue
 		}
 		break
 	}
-	return p.s[start:p.pos]
+	if !validName(p.s[start:end]) {
+		return ""
+	}
+	p.pos = end
+	return p.s[start:end]
 }
 
 // parseAttrPath reads [URI ":"] attrName ["." subAttr].
@@ -410,15 +450,20 @@ func validName(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	i := 0
+	if s[0] == '$' {
+		i = 1 // "$ref"
+	}
+	if i >= len(s) || !isLetter(s[i]) {
+		return false
+	}
+	for i++; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
-		case c == '$' && i == 0:
-		case i > 0 && (c == '_' || c == '-' || (c >= '0' && c <= '9')):
-		default:
+		if !isLetter(c) && c != '_' && c != '-' && (c < '0' || c > '9') {
 			return false
 		}
 	}
 	return true
 }
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
