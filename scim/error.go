@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/scimkit/scimkit/internal/filter"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -52,6 +53,10 @@ func asError(err error) *Error {
 	var ve *schema.ValueError
 	if errors.As(err, &ve) {
 		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: ve.Error()}
+	}
+	var pe *patch.Error
+	if errors.As(err, &pe) {
+		return &Error{Status: http.StatusBadRequest, ScimType: pe.ScimType, Detail: pe.Detail}
 	}
 	var fe *store.FilterError
 	if errors.As(err, &fe) {

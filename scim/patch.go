@@ -72,11 +72,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	var updated *store.Resource
 	if mp, ok := h.store.(store.MemberPatcher); ok && rt.Name == store.Group {
 		if add, remove, ok := memberOnly(norm.Operations); ok {
-			if len(norm.Operations) == 0 {
-				updated, err = h.store.Get(req.ctx, rt.Name, id)
-			} else {
-				updated, err = mp.PatchMembers(req.ctx, id, ifMatch(req.r), add, remove)
-			}
+			updated, err = mp.PatchMembers(req.ctx, id, ifMatch(req.r), add, remove)
 			if err != nil {
 				return notFoundAs(err, rt, id)
 			}
@@ -151,6 +147,9 @@ func (h *Handler) compat(tenant string) patch.Compat {
 // memberOnly reports whether ops only add members (path "members") and
 // remove single members (path members[value eq "id"]), and returns them.
 func memberOnly(ops []patch.Operation) (add []store.Member, remove []string, ok bool) {
+	if len(ops) == 0 {
+		return nil, nil, false // the general path checks If-Match and changes nothing
+	}
 	for _, op := range ops {
 		switch op.Op {
 		case "add":

@@ -237,6 +237,15 @@ func (t *tenant) resolveMembers(r *store.Resource) ([]store.Member, error) {
 	return out, nil
 }
 
+// storedDisplay is the display to keep for a member: "" (derived on read,
+// so it follows renames) when it equals what would be derived anyway.
+func (t *tenant) storedDisplay(m store.Member) string {
+	if m.Display == t.displayOf(m.Value, m.Type) {
+		return ""
+	}
+	return m.Display
+}
+
 // setMembers adds members to group e (which must not hold them yet, or is
 // being refilled) and records the reverse index.
 func (t *tenant) setMembers(e *entry, members []store.Member) {
@@ -245,7 +254,7 @@ func (t *tenant) setMembers(e *entry, members []store.Member) {
 			continue
 		}
 		t.seq++
-		e.members[m.Value] = member{seq: t.seq, typ: m.Type, display: m.Display}
+		e.members[m.Value] = member{seq: t.seq, typ: m.Type, display: t.storedDisplay(m)}
 		g := t.memberOf[m.Value]
 		if g == nil {
 			g = make(map[string]struct{}, 1)
@@ -405,7 +414,7 @@ func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store
 		var add []store.Member
 		for _, m := range members {
 			if old, ok := e.members[m.Value]; ok {
-				old.display = m.Display
+				old.display = t.storedDisplay(m)
 				e.members[m.Value] = old
 				continue
 			}
@@ -535,7 +544,7 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	for _, m := range resolved {
 		if old, ok := e.members[m.Value]; ok {
 			if m.Display != "" {
-				old.display = m.Display
+				old.display = t.storedDisplay(m)
 				e.members[m.Value] = old
 			}
 			continue
