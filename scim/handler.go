@@ -27,7 +27,7 @@ type Handler struct {
 
 	compatFor     func(tenant string) patch.Compat
 	patchResponse PatchResponse
-	log     *slog.Logger
+	log           *slog.Logger
 
 	user, group *schema.ResourceType
 	discovery   discovery
