@@ -163,6 +163,15 @@ func canonicalAttr(out map[string]any, s *Schema, prefix, k string, v any, opts 
 		delete(out, a.Name)
 		return nil
 	}
+	// "name" and "name.givenName" in one body merge, whichever comes first.
+	if cur, ok := out[a.Name].(map[string]any); ok {
+		if m, isMap := cv.(map[string]any); isMap {
+			for k, x := range m {
+				cur[k] = x
+			}
+			return nil
+		}
+	}
 	out[a.Name] = cv
 	return nil
 }

@@ -1,0 +1,159 @@
+package schema_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+const acme = `{"id":"urn:ietf:params:scim:schemas:extension:acme:2.0:User","name":"AcmeUser","description":"Acme",
+ "attributes":[
+  {"name":"tag","type":"string","multiValued":false,"required":false,"caseExact":false,"mutability":"readWrite","returned":"default","uniqueness":"none"},
+  {"name":"level","type":"integer","multiValued":false,"required":false,"mutability":"readWrite","returned":"default","uniqueness":"none"},
+  {"name":"badge","type":"complex","multiValued":true,"required":false,"mutability":"readWrite","returned":"default",
+   "subAttributes":[{"name":"value","type":"string","multiValued":false,"required":false,"caseExact":true,"mutability":"readWrite","returned":"default","uniqueness":"none"},
+                    {"name":"primary","type":"boolean","multiValued":false,"required":false,"mutability":"readWrite","returned":"default"}]}]}`
+
+func decode(t *testing.T, s string) map[string]any {
+	t.Helper()
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestRegistry(t *testing.T) {
+	reg := schema.NewRegistry()
+	if err := reg.AddExtensionJSON("user", []byte(acme)); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range reg.Schemas() {
+		ids = append(ids, s.ID)
+	}
+	want := []string{schema.UserURN, schema.GroupURN, schema.EnterpriseUserURN, "urn:ietf:params:scim:schemas:extension:acme:2.0:User"}
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("schemas (-want +got):\n%s", diff)
+	}
+	rt := reg.ResourceType("USER")
+	if rt == nil || rt.Extension("URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ACME:2.0:USER") == nil {
+		t.Fatal("extension not found case-insensitively")
+	}
+	if got := rt.JSON()["schemaExtensions"].([]any); len(got) != 2 {
+		t.Errorf("schemaExtensions = %v, want enterprise and acme", got)
+	}
+	for _, bad := range []struct{ rt, doc string }{
+		{"User", `{`},
+		{"User", acme}, // already registered
+		{"Device", strings.Replace(acme, "acme", "other", 1)},
+		{"User", `{"id":"not-a-urn","attributes":[]}`},
+		{"User", `{"id":"urn:x:y","attributes":[{"name":"bad name","type":"string"}]}`},
+		{"User", `{"id":"urn:x:z","attributes":[{"name":"a","type":"nosuchtype"}]}`},
+	} {
+		if err := reg.AddExtensionJSON(bad.rt, []byte(bad.doc)); err == nil {
+			t.Errorf("AddExtensionJSON(%s, %.40q) succeeded, want an error", bad.rt, bad.doc)
+		}
+	}
+}
+
+func TestSplitURN(t *testing.T) {
+	rt := schema.NewRegistry().ResourceType("User")
+	for _, tc := range []struct{ in, schema, rest string }{
+		{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", schema.EnterpriseUserURN, "manager"},
+		{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager", schema.EnterpriseUserURN, "manager"},
+		{"URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER", schema.EnterpriseUserURN, ""},
+		{"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName", schema.UserURN, "name.givenName"},
+	} {
+		s, rest, ok := rt.SplitURN(tc.in)
+		if !ok || s.ID != tc.schema || rest != tc.rest {
+			t.Errorf("SplitURN(%q) = %v, %q, %v", tc.in, s, rest, ok)
+		}
+	}
+	if _, _, ok := rt.SplitURN("urn:other:thing:attr"); ok {
+		t.Error("SplitURN matched an unregistered URN")
+	}
+}
+
+func TestCanonicalize(t *testing.T) {
+	reg := schema.NewRegistry()
+	if err := reg.AddExtensionJSON("User", []byte(acme)); err != nil {
+		t.Fatal(err)
+	}
+	rt := reg.ResourceType("User")
+	got, err := rt.Canonicalize(decode(t, `{
+	  "schemas":["urn:ietf:params:scim:schemas:core:2.0:User"], "id":"client-id", "meta":{"resourceType":"User"},
+	  "USERNAME":"bjensen", "Active":"False", "externalID":"x1",
+	  "emails":{"value":"b@example.com","primary":"True"},
+	  "name.givenName":"Barbara", "name":{"familyName":"Jensen"},
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"m-1","department":"Ops"},
+	  "urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"tag":"vip","level":3,"badge":[{"value":"gold","primary":"true"}]},
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"701984",
+	  "groups":[{"value":"g1"}], "password":"hunter2", "roles":[], "nickName":null, "unknownThing":1,
+	  "urn:unknown:schema":{"a":1}
+	}`), schema.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := decode(t, `{
+	  "userName":"bjensen","active":false,"externalId":"x1",
+	  "emails":[{"value":"b@example.com","primary":true}],
+	  "name":{"givenName":"Barbara","familyName":"Jensen"},
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m-1"},"department":"Ops","employeeNumber":"701984"},
+	  "urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"tag":"vip","level":3,"badge":[{"value":"gold","primary":true}]}
+	}`)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestCanonicalizeErrors(t *testing.T) {
+	reg := schema.NewRegistry()
+	if err := reg.AddExtensionJSON("User", []byte(acme)); err != nil {
+		t.Fatal(err)
+	}
+	rt := reg.ResourceType("User")
+	for _, tc := range []struct{ body, path string }{
+		{`{"userName":12}`, "userName"},
+		{`{"active":5}`, "active"},
+		{`{"active":"yes"}`, "active"},
+		{`{"name":"Barbara"}`, "name"},
+		{`{"emails":[{"value":1}]}`, "emails.value"},
+		{`{"emails":[{"primary":"maybe"}]}`, "emails.primary"},
+		{`{"displayName":["a","b"]}`, "displayName"},
+		{`{"urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"level":"3"}}`, "level"},
+		{`{"urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"level":1.5}}`, "level"},
+		{`{"urn:ietf:params:scim:schemas:extension:acme:2.0:User":"vip"}`, "acme"},
+	} {
+		_, err := rt.Canonicalize(decode(t, tc.body), schema.Options{})
+		var ve *schema.ValueError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Error(), tc.path) {
+			t.Errorf("Canonicalize(%s) = %v, want a *ValueError naming %s", tc.body, err, tc.path)
+		}
+	}
+	if _, err := rt.Canonicalize(decode(t, `{"userName":"a","adreses":[]}`), schema.Options{Strict: true}); err == nil {
+		t.Error("Strict accepted an unknown attribute")
+	}
+	if got := rt.MissingRequired(map[string]any{"userName": ""}); len(got) != 1 || got[0] != "userName" {
+		t.Errorf("MissingRequired = %v", got)
+	}
+}
+
+func TestSchemaJSONHasNoNulls(t *testing.T) {
+	for _, s := range schema.NewRegistry().Schemas() {
+		b, err := json.Marshal(s.JSON())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "null") {
+			t.Errorf("%s: JSON contains null: %.200s", s.ID, b)
+		}
+	}
+}
