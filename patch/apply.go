@@ -143,6 +143,9 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 				container[name] = []any{map[string]any{t.sub.Name: sv}}
 				return nil
 			}
+			if t.sub.Name == "primary" && sv == true && len(elems) > 1 {
+				return errorf(InvalidValue, "Operations[%d]: %s true on all %d elements would make more than one primary; select one with a value filter", i, t.name(), len(elems))
+			}
 			for _, e := range elems {
 				if m, ok := e.(map[string]any); ok {
 					m[t.sub.Name] = sv
@@ -198,6 +201,11 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 			}
 		}
 		maps.Copy(obj, nv)
+		clearSubs(obj, v)
+		if len(obj) == 0 {
+			delete(container, name)
+			return nil
+		}
 		container[name] = obj
 	default:
 		container[name] = cv
@@ -251,6 +259,7 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 			elem[t.sub.Name] = subValue
 		} else {
 			maps.Copy(elem, elemValue)
+			clearSubs(elem, elementOf(v))
 		}
 		elems = append(elems, elem)
 		container[name] = elems
@@ -272,13 +281,39 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 			maps.Copy(m, elemValue)
 		default:
 			maps.Copy(m, elemValue)
+			clearSubs(m, elementOf(v))
 		}
 	}
-	container[name] = compactElements(elems)
-	if t.sub != nil && t.sub.Name == "primary" && subValue == true {
-		clearOtherPrimaries(container[name].([]any), []any{matched[len(matched)-1]})
+	elems = compactElements(elems)
+	setOrDelete(container, name, elems)
+	// At most one primary (RFC 7643 §2.4): the last matched element that
+	// is primary now wins.
+	for j := len(matched) - 1; j >= 0; j-- {
+		if matched[j]["primary"] == true {
+			clearOtherPrimaries(elems, []any{matched[j]})
+			break
+		}
 	}
 	return nil
+}
+
+// clearSubs deletes from obj the sub-attributes that raw, the value as
+// sent, sets to "" or null: inside a complex value they mean "clear".
+func clearSubs(obj map[string]any, raw any) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return
+	}
+	for k, v := range m {
+		if !isClear(v) {
+			continue
+		}
+		for name := range obj {
+			if strings.EqualFold(name, k) {
+				delete(obj, name)
+			}
+		}
+	}
 }
 
 func elementOf(v any) any {

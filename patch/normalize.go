@@ -2,6 +2,7 @@ package patch
 
 import (
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +84,12 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 			return nil, errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op)
 		}
 		return []Operation{{Op: op, Value: n.pathless(i, obj)}}, nil
+	}
+	if t, err := resolve(n.rt, path); err == nil && t.attr.Type == schema.Complex {
+		if fixed, ok := booleanLiterals(t.attr, path); ok {
+			n.report(QuirkStringBoolean, i, path, fixed)
+			path = fixed
+		}
 	}
 	t, err := resolve(n.rt, path)
 	if err == errUnknownAttribute {
@@ -358,6 +365,18 @@ func (n *normalizer) set(i int, out map[string]any, s *schema.Schema, key string
 		}
 		container = ext
 	}
+	if dotted && a.Type == schema.Complex && a.MultiValued {
+		// "emails.value" in a path-less value means what path emails.value
+		// means; Apply resolves a dotted key as a path.
+		if sa := a.Sub(sub); sa != nil {
+			prefix := ""
+			if s != n.rt.Schema {
+				prefix = s.ID + ":"
+			}
+			out[prefix+a.Name+"."+sa.Name] = n.value(i, sa, v)
+			return
+		}
+	}
 	if dotted && a.Type == schema.Complex && !a.MultiValued {
 		sa := a.Sub(sub)
 		if sa == nil {
@@ -385,4 +404,26 @@ func (n *normalizer) set(i int, out map[string]any, s *schema.Schema, key string
 // sortedKeys makes rewrites come out in the same order every time.
 func sortedKeys(m map[string]any) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// booleanLiterals rewrites quoted "True"/"False" compared with a boolean
+// sub-attribute inside path's value filter (roles[primary eq "True"]) to
+// the JSON literals.
+func booleanLiterals(attr *schema.Attribute, path string) (string, bool) {
+	open := strings.IndexByte(path, '[')
+	if open < 0 {
+		return path, false
+	}
+	out := path
+	for _, sa := range attr.SubAttributes {
+		if sa.Type != schema.Boolean {
+			continue
+		}
+		re := regexp.MustCompile(`(?i)(\b` + regexp.QuoteMeta(sa.Name) + `\s+(?:eq|ne)\s+)"(true|false)"`)
+		out = out[:open] + re.ReplaceAllStringFunc(out[open:], func(m string) string {
+			sm := re.FindStringSubmatch(m)
+			return sm[1] + strings.ToLower(sm[2])
+		})
+	}
+	return out, out != path
 }
