@@ -21,8 +21,14 @@ import (
 // (addresses[type eq "work"].locality creates the work address), and
 // attributes the schema does not define are ignored.
 func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Compat) (changed bool, err error) {
-	work := deepCopy(attrs).(map[string]any)
-	a := &applier{rt: rt, c: c, root: work}
+	// Copy on write: the top level now, each attribute (and extension
+	// object) the first time an operation touches it. attrs itself is
+	// never written before every operation has succeeded.
+	work := maps.Clone(attrs)
+	if work == nil {
+		work = map[string]any{}
+	}
+	a := &applier{rt: rt, c: c, root: work, owned: map[ownedKey]bool{}}
 	for i, op := range ops {
 		if err := a.op(i, op); err != nil {
 			return false, err
@@ -43,9 +49,44 @@ func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 }
 
 type applier struct {
-	rt   *schema.ResourceType
-	c    Compat
-	root map[string]any
+	rt    *schema.ResourceType
+	c     Compat
+	root  map[string]any
+	owned map[ownedKey]bool // attributes already deep-copied into root
+}
+
+type ownedKey struct{ ext, name string }
+
+// own makes the value of attribute name in container (root, or the
+// extension object ext) private to this Apply before it is changed.
+func (a *applier) own(container map[string]any, ext, name string) {
+	k := ownedKey{ext, name}
+	if a.owned[k] {
+		return
+	}
+	a.owned[k] = true
+	if v, ok := container[name]; ok {
+		container[name] = deepCopy(v)
+	}
+}
+
+// ownExt returns a private copy of extension object id, creating it when
+// create is set; nil when it does not exist and create is not set.
+func (a *applier) ownExt(id string, create bool) map[string]any {
+	k := ownedKey{ext: id}
+	ext, _ := a.root[id].(map[string]any)
+	if !a.owned[k] {
+		a.owned[k] = true
+		if ext != nil {
+			ext = maps.Clone(ext)
+			a.root[id] = ext
+		}
+	}
+	if ext == nil && create {
+		ext = map[string]any{}
+		a.root[id] = ext
+	}
+	return ext
 }
 
 func (a *applier) op(i int, op Operation) error {
@@ -106,14 +147,12 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 		return err
 	}
 	container := a.root
+	extID := ""
 	if t.ext != nil {
-		ext, _ := container[t.ext.ID].(map[string]any)
+		extID = t.ext.ID
+		ext := a.ownExt(extID, op != "remove")
 		if ext == nil {
-			if op == "remove" {
-				return nil
-			}
-			ext = map[string]any{}
-			container[t.ext.ID] = ext
+			return nil
 		}
 		container = ext
 		defer func() {
@@ -122,6 +161,7 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 			}
 		}()
 	}
+	a.own(container, extID, t.attr.Name)
 	if op == "remove" {
 		return a.remove(t, container)
 	}

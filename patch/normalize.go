@@ -85,13 +85,14 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 		}
 		return []Operation{{Op: op, Value: n.pathless(i, obj)}}, nil
 	}
-	if t, err := resolve(n.rt, path); err == nil && t.attr.Type == schema.Complex {
+	t, err := resolve(n.rt, path)
+	if err == nil && t.expr != nil {
 		if fixed, ok := booleanLiterals(t.attr, path); ok {
 			n.report(QuirkStringBoolean, i, path, fixed)
 			path = fixed
+			t, err = resolve(n.rt, path)
 		}
 	}
-	t, err := resolve(n.rt, path)
 	if err == errUnknownAttribute {
 		// Apply decides: ignored by default, invalidPath when strict.
 		return []Operation{{Op: op, Path: path, Value: o.Value}}, nil
@@ -413,6 +414,10 @@ func booleanLiterals(attr *schema.Attribute, path string) (string, bool) {
 	open := strings.IndexByte(path, '[')
 	if open < 0 {
 		return path, false
+	}
+	lower := strings.ToLower(path[open:])
+	if !strings.Contains(lower, `"true"`) && !strings.Contains(lower, `"false"`) {
+		return path, false // the common case: nothing to rewrite, no regexp
 	}
 	out := path
 	for _, sa := range attr.SubAttributes {

@@ -39,6 +39,22 @@ func (r Rewrite) String() string {
 }
 
 func compact(v any) string {
+	switch t := v.(type) {
+	case bool:
+		if t {
+			return "true"
+		}
+		return "false"
+	case string:
+		plain := true
+		for i := 0; i < len(t) && plain; i++ {
+			c := t[i]
+			plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+		}
+		if plain {
+			return `"` + t + `"`
+		}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
