@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -122,24 +120,6 @@ func (e *entry) key(typ string) string {
 	return fold(e.displayName)
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
-
 func checkMatch(e *entry, ifMatch string) error {
 	if store.VersionMatches(ifMatch, strconv.FormatUint(e.version, 10)) {
 		return nil
@@ -171,9 +151,9 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 	now := s.now().UTC()
 	t.seq++
 	e.seq, e.version = t.seq, t.seq
-	e.id = newID()
+	e.id = store.NewID()
 	for tb.byID[e.id] != nil {
-		e.id = newID()
+		e.id = store.NewID()
 	}
 	e.created, e.modified = now, now
 	if r.Type == store.Group {

@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Dialect adapts the store to one database.
+type Dialect struct {
+	name       string
+	jsonType   string // column type for documents
+	forUpdate  string // row-lock suffix for SELECT in a transaction
+	migrateSQL string // statement taking the migration lock inside the transaction
+	isUnique   func(error) bool
+}
+
+// Postgres is the dialect for PostgreSQL (driver: github.com/jackc/pgx/v5/stdlib).
+func Postgres() Dialect {
+	return Dialect{
+		name:       "postgres",
+		jsonType:   "jsonb",
+		forUpdate:  " FOR UPDATE",
+		migrateSQL: "SELECT pg_advisory_xact_lock(7263516452)",
+		isUnique: func(err error) bool {
+			var e interface{ SQLState() string }
+			return errors.As(err, &e) && e.SQLState() == "23505"
+		},
+	}
+}
+
+// SQLite is the dialect for SQLite (driver: modernc.org/sqlite). Open the
+// database with _txlock=immediate and a busy_timeout, as OpenSQLite does,
+// so that transactions take the write lock up front.
+func SQLite() Dialect {
+	return Dialect{
+		name:     "sqlite",
+		jsonType: "text",
+		isUnique: func(err error) bool {
+			var e interface{ Code() int }
+			if errors.As(err, &e) {
+				// SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+				return e.Code() == 2067 || e.Code() == 1555
+			}
+			return false
+		},
+	}
+}
+
+// rebind turns ? placeholders into $1, $2 … for PostgreSQL. Queries are
+// written by this package and hold no ? in literals.
+func (d Dialect) rebind(q string) string {
+	if d.name != "postgres" {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

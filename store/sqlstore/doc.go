@@ -1,0 +1,25 @@
+// Package sqlstore is a store.Store over database/sql, for PostgreSQL
+// (jackc/pgx/v5) and SQLite (modernc.org/sqlite, pure Go): the store that
+// survives restarts and serves several replicas of one service.
+//
+//	st, err := sqlstore.OpenPostgres(ctx, "postgres://app@db/app")
+//	st, err := sqlstore.OpenSQLite(ctx, "scim.db")
+//	st, err := sqlstore.New(ctx, db, sqlstore.Postgres()) // a *sql.DB you already have
+//
+// The store creates and migrates its own tables (names start with
+// scimkit_), versioned and idempotent; two replicas starting at once
+// serialise on a lock (an advisory lock in PostgreSQL, the write lock in
+// SQLite). Each resource is one row: its attributes as a JSON document
+// (jsonb in PostgreSQL) plus indexed columns for what Entra matches on —
+// the case-folded userName (users) or displayName (groups), unique per
+// tenant in the database itself, and externalId. Group membership is a
+// table of its own, so adding or removing a member writes one row.
+//
+// Filters: an equality on userName, displayName, externalId or id is
+// answered by the index; the rest of a filter is evaluated in Go
+// (store.Filter) over the rows the indexed part selects, so results are
+// those of the in-memory store. Values are always bound as parameters,
+// never spliced into SQL. Update runs in a transaction that locks the row
+// and checks the version, so concurrent writers on any replica never lose
+// each other's writes.
+package sqlstore

@@ -1,0 +1,162 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	fp "github.com/scim2/filter-parser/v2"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// List implements store.Store. An equality on userName, displayName,
+// externalId or id narrows the rows through an index; when it is the
+// whole filter and no sortBy is asked, counting and paging run in SQL.
+// Otherwise the narrowed rows are filtered, sorted and paged in Go.
+func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkType(typ); err != nil {
+		return nil, err
+	}
+	where := `tenant = ? AND type = ?`
+	args := []any{tenant, typ}
+	filter := q.Filter
+	if filter != nil {
+		name := "userName"
+		if typ == store.Group {
+			name = "displayName"
+		}
+		indexed := []string{name, "externalId", "id"}
+		attr, value, whole := filter.EqualityOnly(indexed...)
+		if !whole {
+			attr, value, _ = filter.Equality(indexed...)
+		}
+		switch attr {
+		case "id":
+			where += ` AND id = ?`
+			args = append(args, value)
+		case "externalId":
+			where += ` AND external_id = ?`
+			args = append(args, value)
+		case "":
+		default:
+			where += ` AND unique_key = ?`
+			args = append(args, fold(value))
+		}
+		if whole {
+			filter = nil // the index answered it
+		}
+	}
+	if filter == nil && q.SortBy == nil {
+		return s.pageInSQL(ctx, tenant, typ, where, args, q)
+	}
+
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+columns+` FROM scimkit_resources WHERE `+where+` ORDER BY created_ns, id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+	}
+	var all []*store.Resource
+	for rows.Next() {
+		r, err := scanResource(typ, rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+	}
+	needRefs := filter != nil && mentionsRefs(filter.Expr)
+	if q.SortBy != nil && (strings.HasPrefix(q.SortBy.Name, "members") || strings.HasPrefix(q.SortBy.Name, "groups")) {
+		needRefs = true
+	}
+	decoded := make(map[*store.Resource]map[string]any, len(all))
+	matched := all[:0]
+	for _, r := range all {
+		if needRefs {
+			if err := s.fill(ctx, s.db, tenant, r); err != nil {
+				return nil, err
+			}
+		}
+		attrs, err := store.DecodeAttributes(r)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", typ, r.ID, err)
+		}
+		if filter != nil && !filter.MatchDecoded(r, attrs) {
+			continue
+		}
+		decoded[r] = attrs
+		matched = append(matched, r)
+	}
+	q.Sort(matched, func(r *store.Resource) map[string]any { return decoded[r] })
+	page := &store.Page{TotalResults: len(matched)}
+	for _, r := range q.Window(matched) {
+		if !needRefs {
+			if err := s.fill(ctx, s.db, tenant, r); err != nil {
+				return nil, err
+			}
+		}
+		page.Resources = append(page.Resources, r)
+	}
+	return page, nil
+}
+
+func (s *Store) pageInSQL(ctx context.Context, tenant, typ, where string, args []any, q store.Query) (*store.Page, error) {
+	page := &store.Page{}
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM scimkit_resources WHERE `+where), args...).Scan(&page.TotalResults); err != nil {
+		return nil, fmt.Errorf("sqlstore: counting %s: %w", typ, err)
+	}
+	start := max(q.StartIndex, 1)
+	if q.Count <= 0 || start > page.TotalResults {
+		return page, nil
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+columns+` FROM scimkit_resources WHERE `+where+` ORDER BY created_ns, id LIMIT ? OFFSET ?`),
+		append(args, q.Count, start-1)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+	}
+	for rows.Next() {
+		r, err := scanResource(typ, rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+		}
+		page.Resources = append(page.Resources, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+	}
+	for _, r := range page.Resources {
+		if err := s.fill(ctx, s.db, tenant, r); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+// mentionsRefs reports whether a filter reads members or groups, which
+// live in their own table.
+func mentionsRefs(e fp.Expression) bool {
+	switch t := e.(type) {
+	case *fp.LogicalExpression:
+		return mentionsRefs(t.Left) || mentionsRefs(t.Right)
+	case *fp.NotExpression:
+		return mentionsRefs(t.Expression)
+	case *fp.ValuePath:
+		return isRef(t.AttributePath.AttributeName)
+	case *fp.AttributeExpression:
+		return isRef(t.AttributePath.AttributeName)
+	}
+	return false
+}
+
+func isRef(name string) bool {
+	return strings.EqualFold(name, "members") || strings.EqualFold(name, "groups")
+}
