@@ -65,6 +65,16 @@ func newPostgres(t testing.TB) *sqlstore.Store {
 	return st
 }
 
+// newSQLiteFor opens a SQLite store that lives as long as f.
+func newSQLiteFor(f *testing.F) *sqlstore.Store {
+	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	return st
+}
+
 func newSQLite(t testing.TB) *sqlstore.Store {
 	t.Helper()
 	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "scim.db"))
