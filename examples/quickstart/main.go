@@ -1,11 +1,18 @@
-// Command quickstart serves a SCIM 2.0 endpoint on the embedded in-memory
-// store, ready for Entra ID's Test Connection:
+// Command quickstart serves a SCIM 2.0 endpoint, ready for Entra ID's Test
+// Connection:
 //
 //	go run ./examples/quickstart -addr 127.0.0.1:8080 -token secret
 //
 // Without -token (or SCIMKIT_TOKEN) it generates one. It prints the base
-// URL, the token and a curl line to try. Copy it as the starting point of
-// your own service.
+// URL, the token and a curl line to try. Data lives in the SQLite file
+// scimkit-quickstart.db (it survives a restart); -store chooses another
+// store:
+//
+//	-store memory                 in-process, gone at exit
+//	-store sqlite:PATH            a SQLite file
+//	-store postgres://…           PostgreSQL (any DSN pgx accepts)
+//
+// Copy it as the starting point of your own service.
 package main
 
 import (
@@ -21,12 +28,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/sqlstore"
 )
 
 func main() {
@@ -42,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := fs.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token Entra sends (default $SCIMKIT_TOKEN, else generated)")
 	tenant := fs.String("tenant", "default", "tenant the token acts in")
+	storeFlag := fs.String("store", "sqlite:scimkit-quickstart.db", "memory, sqlite:PATH or a postgres:// DSN")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,8 +65,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	st, closeStore, err := openStore(ctx, *storeFlag)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	h, err := scim.NewHandler(scim.Config{
-		Store:  memory.New(),
+		Store:  st,
 		Auth:   auth.StaticTokens(auth.Token{Secret: *token, Tenant: *tenant, Name: "quickstart"}),
 		Logger: logger,
 	})
@@ -73,6 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	base := "http://" + ln.Addr().String() + "/scim/v2"
 	fmt.Fprintf(stdout, "SCIM endpoint: %s\n", base)
 	fmt.Fprintf(stdout, "Secret token:  %s\n", *token)
+	fmt.Fprintf(stdout, "Store:         %s\n", *storeFlag)
 	fmt.Fprintf(stdout, "Try:           curl -s -H 'Authorization: Bearer %s' '%s/Users?filter=userName+eq+%%22nobody%%22'\n", *token, base)
 
 	srv := &http.Server{
@@ -98,4 +115,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// openStore opens the store -store names.
+func openStore(ctx context.Context, spec string) (store.Store, func(), error) {
+	switch {
+	case spec == "memory":
+		return memory.New(), func() {}, nil
+	case strings.HasPrefix(spec, "sqlite:"):
+		st, err := sqlstore.OpenSQLite(ctx, strings.TrimPrefix(spec, "sqlite:"))
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+		st, err := sqlstore.OpenPostgres(ctx, spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}
+	return nil, nil, fmt.Errorf("-store %q: want memory, sqlite:PATH or postgres://…", spec)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,9 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "qs-secret"}, pw, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "qs-secret", "-store", "sqlite:" + filepath.Join(t.TempDir(), "qs.db")}, pw, io.Discard)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -43,7 +46,7 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 		close(lines)
 	}()
 	var base string
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4; i++ {
 		select {
 		case l := <-lines:
 			if strings.HasPrefix(l, "SCIM endpoint:") {

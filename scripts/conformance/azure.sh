@@ -73,7 +73,7 @@ go build -o "$TMP/quickstart" ./examples/quickstart
 
 # Port 0: the kernel picks a free port and the quickstart prints the URL it bound,
 # so there is no window in which another process can take the port.
-"$TMP/quickstart" -addr 127.0.0.1:0 -token "$TOKEN" >"$TMP/server.out" 2>"$TMP/server.log" &
+"$TMP/quickstart" -addr 127.0.0.1:0 -token "$TOKEN" -store memory >"$TMP/server.out" 2>"$TMP/server.log" &
 SERVER_PID=$!
 
 BASE=
