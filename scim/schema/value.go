@@ -40,7 +40,7 @@ type Options struct {
 //     schema says boolean; a single value wrapped for a multi-valued
 //     attribute, a one-element array unwrapped for a single-valued one, a
 //     bare string turned into {"value": s} for a complex attribute (manager);
-//   - nulls, empty strings inside complex values, empty arrays, "schemas",
+//   - nulls, empty arrays, "schemas",
 //     "id", "meta" and readOnly or never-returned attributes (password)
 //     removed; unknown attributes removed unless opts.Strict.
 //

@@ -12,7 +12,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-func handlerOver(t *testing.T, st store.Store) http.Handler {
+func handlerOver(t testing.TB, st store.Store) http.Handler {
 	t.Helper()
 	h, err := scim.NewHandler(scim.Config{
 		Store:  st,
