@@ -25,7 +25,8 @@ type Principal struct {
 }
 
 // Rejection reasons. Errors returned by this package's Authenticators wrap
-// exactly one of them.
+// exactly one of them or, for Entra's JWTs, one of ErrTokenExpired,
+// ErrWrongAudience and their siblings.
 var (
 	ErrNoToken       = errors.New("no bearer token: is the Secret Token field filled in?")
 	ErrInvalidToken  = errors.New("the bearer token is not one of the configured tokens")
@@ -39,7 +40,7 @@ const MaxTokenBytes = 16 << 10
 // BearerToken extracts the bearer token of r. It refuses tokens in the
 // query string (access_token) and tokens over MaxTokenBytes.
 func BearerToken(r *http.Request) (string, error) {
-	if r.URL != nil && r.URL.Query().Has("access_token") {
+	if r.URL != nil && r.URL.RawQuery != "" && r.URL.Query().Has("access_token") {
 		return "", ErrTokenInQuery
 	}
 	h := r.Header.Get("Authorization")

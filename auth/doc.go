@@ -7,8 +7,22 @@
 // token is rotated by adding the new one, switching Entra over, then
 // removing the old one.
 //
-// A rejection is an error that wraps one of the sentinel errors
-// (ErrNoToken, ErrInvalidToken, ErrTokenInQuery, ErrTokenTooLarge); the
+// NewEntra covers the Secret Token field left blank: Entra then sends a JWT
+// it signed, issued by https://sts.windows.net/{tenant ID}/ for the
+// custom-app audience 8adf8e6e-67b2-4cf2-a259-e3dc5476c621. The *Entra it
+// returns checks the issuer against the allowed tenants, the tid claim, the audience, exp
+// (required) and nbf with a clock skew, and the RS256 signature against the
+// tenant's published keys, which it caches, refreshes hourly and refetches
+// on an unknown kid at most once per 5 minutes. Principal.Tenant is the
+// token's tenant ID. Verified tokens are cached until their exp. Package
+// auth/authtest is a fake Entra issuer for tests and local development.
+//
+// Any accepts either kind during a migration.
+//
+// A rejection is an error that wraps one sentinel error: ErrNoToken,
+// ErrInvalidToken, ErrTokenInQuery, ErrTokenTooLarge for every
+// authenticator; ErrTokenExpired, ErrWrongAudience, ErrTenantNotAllowed,
+// ErrUnknownSigningKey and their siblings for Entra's JWTs. The
 // Handler answers 401 with only "unauthorized" in the body and logs the
-// precise reason.
+// error's text, the precise reason in the admin's terms.
 package auth

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/store"
@@ -95,7 +96,9 @@ func (t *tenant) candidates(typ string, tb *table, f *store.Filter) (hits []*ent
 		}
 		return nil, exact
 	case "externalId":
-		return tb.byExt[value], exact
+		hits := slices.Clone(tb.byExt[value])
+		slices.SortFunc(hits, func(a, b *entry) int { return compareU64(a.seq, b.seq) }) // creation order
+		return hits, exact
 	}
 	// The index folds with strings.ToLower; confirm with the filter's own
 	// case-insensitive comparison.

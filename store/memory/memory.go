@@ -111,7 +111,7 @@ func (t *tenant) table(typ string) (*table, error) {
 	return nil, fmt.Errorf("memory: unknown resource type %q", typ)
 }
 
-func fold(s string) string { return strings.ToLower(s) }
+func fold(s string) string { return store.FoldKey(s) }
 
 func (e *entry) key(typ string) string {
 	if typ == store.User {
@@ -263,8 +263,8 @@ func (t *tenant) resource(typ string, e *entry, full bool) *store.Resource {
 		UserName:     e.userName,
 		DisplayName:  e.displayName,
 		ExternalID:   e.externalID,
-		Attributes:   e.attrs,
-		Schemas:      e.schemas,
+		Attributes:   slices.Clone(e.attrs), // callers own what they get
+		Schemas:      slices.Clone(e.schemas),
 		Created:      e.created,
 		LastModified: e.modified,
 		Version:      strconv.FormatUint(e.version, 10),

@@ -24,7 +24,7 @@ func seedPostgresUsers(b *testing.B, st *sqlstore.Store, n int) {
 	_, err := st.DB().Exec(`INSERT INTO scimkit_resources
 		(tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
 		SELECT 'acme', 'User', 'u-' || g, 'jdoe' || g || '@contoso.com', 'jdoe' || g || '@contoso.com', 'Jane Doe', 'jdoe' || g,
-		       ('` + doc + `')::jsonb, '["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]', g, g, 1
+		       ('`+doc+`')::jsonb, '["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]', g, g, 1
 		FROM generate_series(1, $1) g`, n)
 	if err != nil {
 		b.Fatal(err)

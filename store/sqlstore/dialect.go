@@ -11,8 +11,10 @@ type Dialect struct {
 	name       string
 	jsonType   string // column type for documents
 	forUpdate  string // row-lock suffix for SELECT in a transaction
+	forShare   string // shared row-lock suffix: rows that must not vanish before commit
 	migrateSQL string // statement taking the migration lock inside the transaction
 	isUnique   func(error) bool
+	retryable  func(error) bool // a transaction that failed so may simply run again
 }
 
 // Postgres is the dialect for PostgreSQL (driver: github.com/jackc/pgx/v5/stdlib).
@@ -21,10 +23,16 @@ func Postgres() Dialect {
 		name:       "postgres",
 		jsonType:   "jsonb",
 		forUpdate:  " FOR UPDATE",
+		forShare:   " FOR SHARE",
 		migrateSQL: "SELECT pg_advisory_xact_lock(7263516452)",
 		isUnique: func(err error) bool {
 			var e interface{ SQLState() string }
 			return errors.As(err, &e) && e.SQLState() == "23505"
+		},
+		retryable: func(err error) bool {
+			var e interface{ SQLState() string }
+			// deadlock_detected, serialization_failure
+			return errors.As(err, &e) && (e.SQLState() == "40P01" || e.SQLState() == "40001")
 		},
 	}
 }
@@ -43,6 +51,11 @@ func SQLite() Dialect {
 				return e.Code() == 2067 || e.Code() == 1555
 			}
 			return false
+		},
+		retryable: func(err error) bool {
+			var e interface{ Code() int }
+			// SQLITE_BUSY and SQLITE_LOCKED, past the busy timeout
+			return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6)
 		},
 	}
 }

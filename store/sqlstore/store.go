@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -118,7 +117,7 @@ func checkType(typ string) error {
 	return nil
 }
 
-func fold(s string) string { return strings.ToLower(s) }
+func fold(s string) string { return store.FoldKey(s) }
 
 func uniqueKey(r *store.Resource) string {
 	if r.Type == store.User {
@@ -160,8 +159,20 @@ func decodeSchemas(s string) []string {
 	return out
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. A
+// transaction the database aborted for a deadlock or a serialisation
+// failure runs again (a few times), so fn must be safe to repeat.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || attempt == 5 || !s.d.retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt*attempt) * time.Millisecond)
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: %w", err)
@@ -220,7 +231,9 @@ type resolved struct {
 }
 
 // resolveMembers checks that every member is a user or group of the
-// tenant, fills in its type and drops duplicates.
+// tenant, fills in its type and drops duplicates. In PostgreSQL it locks
+// those rows until the transaction ends, so a concurrent Delete of a
+// member waits instead of leaving a membership behind.
 func (s *Store) resolveMembers(ctx context.Context, q querier, tenant string, members []store.Member) ([]resolved, error) {
 	if len(members) == 0 {
 		return nil, nil
@@ -242,7 +255,7 @@ func (s *Store) resolveMembers(ctx context.Context, q querier, tenant string, me
 			args = append(args, id)
 		}
 		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT id, type, user_name, display_name FROM scimkit_resources
-			WHERE tenant = ? AND id IN (`+placeholders(len(chunk))+`)`), args...)
+			WHERE tenant = ? AND id IN (`+placeholders(len(chunk))+`)`+s.d.forShare), args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: resolving members: %w", err)
 		}
@@ -516,6 +529,18 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// Lock the groups that list it before the resource itself: an
+		// Update or PatchMembers holds a group and then takes its members'
+		// rows, so this order cannot deadlock with them.
+		if s.d.forUpdate != "" {
+			rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT id FROM scimkit_resources
+				WHERE tenant = ? AND type = 'Group' AND id IN (SELECT group_id FROM scimkit_members WHERE tenant = ? AND member_id = ?)
+				ORDER BY id`+s.d.forUpdate), tenant, tenant, id)
+			if err != nil {
+				return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+			}
+			rows.Close()
+		}
 		var version int64
 		err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT version FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`+s.d.forUpdate), tenant, typ, id).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -552,6 +577,11 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	}
 	var out *store.Resource
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Members first, then the group: the order Delete takes its locks in.
+		members, err := s.resolveMembers(ctx, tx, tenant, add)
+		if err != nil {
+			return err
+		}
 		r, err := scanResource(store.Group, tx.QueryRowContext(ctx, s.d.rebind(`SELECT `+columns+` FROM scimkit_resources WHERE tenant = ? AND type = 'Group' AND id = ?`+s.d.forUpdate), tenant, groupID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(store.Group, groupID)
@@ -560,10 +590,6 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 			return fmt.Errorf("sqlstore: reading group %s: %w", groupID, err)
 		}
 		if err := checkVersion(r, ifMatch); err != nil {
-			return err
-		}
-		members, err := s.resolveMembers(ctx, tx, tenant, add)
-		if err != nil {
 			return err
 		}
 		for _, m := range members {

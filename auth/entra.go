@@ -1,0 +1,458 @@
+package auth
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
+)
+
+// Defaults of EntraConfig.
+const (
+	// DefaultAudience is the aud of the token Entra sends to every custom
+	// (non-gallery) application when its Secret Token field is left blank:
+	// the application template id of custom apps.
+	DefaultAudience = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+
+	// DefaultAuthorityHost serves each tenant's signing keys at
+	// {host}/{tenant}/discovery/keys (the v1 jwks_uri).
+	DefaultAuthorityHost = "https://login.microsoftonline.com"
+
+	// DefaultIssuerHost is the host of the v1 issuer
+	// https://sts.windows.net/{tenant}/.
+	DefaultIssuerHost = "https://sts.windows.net"
+
+	// ProvisioningAppID is the appid of Entra's provisioning service
+	// (Microsoft.Azure.SyncFabric), for EntraConfig.AppIDs.
+	ProvisioningAppID = "00000014-0000-0000-c000-000000000000"
+)
+
+// EntraConfig configures NewEntra. Tenants or AllowTenant is required;
+// every other field has a useful zero value.
+type EntraConfig struct {
+	// Tenants are the tenant IDs (GUIDs, shown on the Overview page of the
+	// Entra admin center) allowed to provision. Their signing keys are
+	// fetched by NewEntra.
+	Tenants []string
+
+	// AllowTenant decides per tenant ID instead of Tenants (set one of
+	// the two). It is called before anything is fetched for a tenant and
+	// again on every request, so a tenant it stops allowing is refused at
+	// once. Signing keys of an allowed tenant are fetched on its first
+	// request. It should consult your list of customers: a callback that
+	// allows every tenant lets anyone make the service fetch the keys of
+	// made-up tenants (one fetch per tenant per MinRefreshInterval).
+	AllowTenant func(tenantID string) bool
+
+	// Audiences are the accepted aud values. Empty: DefaultAudience.
+	// Gallery applications have their own template id; sovereign clouds
+	// have others (US Gov 4602d0b4-76bb-404b-bca9-2652e1a39c6d, China
+	// 5a532e38-1581-4918-9658-008dc27c1d68, unconfirmed).
+	Audiences []string
+
+	// AppIDs, when set, are the accepted appid (or azp) values, e.g.
+	// ProvisioningAppID. Empty: appid is not checked.
+	AppIDs []string
+
+	// AuthorityHost serves the signing keys at
+	// {AuthorityHost}/{tenant}/discovery/keys. Empty:
+	// DefaultAuthorityHost. Set it for a sovereign cloud
+	// (https://login.microsoftonline.us, https://login.chinacloudapi.cn)
+	// or to a fake issuer (authtest). It must be https, except on a
+	// loopback address.
+	AuthorityHost string
+
+	// IssuerHost is the issuer's prefix: a token of tenant T must have
+	// iss exactly {IssuerHost}/{T}/. Empty: DefaultIssuerHost. It is
+	// compared, never fetched. authtest's issuer mints tokens with
+	// DefaultIssuerHost unless told otherwise.
+	IssuerHost string
+
+	// HTTPClient fetches the signing keys. Nil: a client with a 10-second
+	// timeout (never http.DefaultClient). A client without a Timeout
+	// gets a 10-second limit per fetch.
+	HTTPClient *http.Client
+
+	// Clock returns the current time. Nil: time.Now.
+	Clock func() time.Time
+
+	// ClockSkew is tolerated on exp and nbf. Zero: 5 minutes.
+	ClockSkew time.Duration
+
+	// RefreshInterval is how often each tenant's keys are refreshed in the
+	// background. Zero: 1 hour.
+	RefreshInterval time.Duration
+
+	// MinRefreshInterval is the least time between two refreshes forced
+	// by an unknown kid (or by a tenant whose keys could not be fetched
+	// yet), per tenant; it is also the retry interval of a failing
+	// background refresh. Zero: 5 minutes.
+	MinRefreshInterval time.Duration
+
+	// MaxCachedTokens bounds the cache of verified tokens. Zero: 1024;
+	// negative: no cache.
+	MaxCachedTokens int
+
+	// Logger receives key fetch failures (Warn) and fetches (Debug).
+	// Nil: slog.Default().
+	Logger *slog.Logger
+}
+
+// Entra authenticates the JWTs Entra ID sends when an application's
+// Secret Token field is left blank. Build it with NewEntra; it is safe for
+// concurrent use.
+type Entra struct {
+	tenants     map[string]bool
+	allowTenant func(string) bool
+	audiences   []string
+	appIDs      []string
+	issuerHost  string
+	clock       func() time.Time
+	skew        time.Duration
+	cache       *tokenCache
+	keys        *keyStore
+
+	cancel    context.CancelFunc
+	loopDone  chan struct{}
+	closeOnce sync.Once
+}
+
+// NewEntra checks cfg, fetches the signing keys of cfg.Tenants (waiting
+// for them, within the HTTP client's timeout) and returns an Entra whose
+// background refresh lives until ctx is done or Close is called.
+//
+// A tenant whose keys cannot be fetched at start does not make NewEntra
+// fail (a JWKS outage must not stop a service that also accepts other
+// credentials, and a failed fetch must not be sticky): the failure is
+// logged at Warn, the tenant's tokens are refused with ErrKeysUnavailable,
+// the first request retries the fetch at once, later requests at most once
+// per MinRefreshInterval, and the background retries every
+// MinRefreshInterval, until a fetch succeeds. (A tenant allowed by
+// AllowTenant is fetched on its first request, and retried by requests
+// only.) Configuration errors are returned.
+func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
+	if ctx == nil {
+		return nil, errors.New("auth: NewEntra needs a context")
+	}
+	e := &Entra{
+		allowTenant: cfg.AllowTenant,
+		audiences:   slices.Clone(cfg.Audiences),
+		appIDs:      slices.Clone(cfg.AppIDs),
+		clock:       cfg.Clock,
+		skew:        cfg.ClockSkew,
+	}
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("auth: EntraConfig: "+format, args...))
+	}
+	switch {
+	case len(cfg.Tenants) == 0 && cfg.AllowTenant == nil:
+		bad("set Tenants (the tenant IDs allowed to provision) or AllowTenant")
+	case len(cfg.Tenants) > 0 && cfg.AllowTenant != nil:
+		bad("set Tenants or AllowTenant, not both")
+	}
+	var tenants []string
+	if len(cfg.Tenants) > 0 {
+		e.tenants = make(map[string]bool, len(cfg.Tenants))
+		for _, t := range cfg.Tenants {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if !isTenantID(t) {
+				bad("tenant %q is not a tenant ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47, on the Overview page of the Entra admin center)", t)
+				continue
+			}
+			if !e.tenants[t] {
+				tenants = append(tenants, t)
+			}
+			e.tenants[t] = true
+		}
+	}
+	if len(e.audiences) == 0 {
+		e.audiences = []string{DefaultAudience}
+	}
+	if slices.Contains(e.audiences, "") {
+		bad("empty audience")
+	}
+	if slices.Contains(e.appIDs, "") {
+		bad("empty application id")
+	}
+	authority, err := hostURL(cfg.AuthorityHost, DefaultAuthorityHost, true)
+	if err != nil {
+		bad("AuthorityHost: %v", err)
+	}
+	if e.issuerHost, err = hostURL(cfg.IssuerHost, DefaultIssuerHost, false); err != nil {
+		bad("IssuerHost: %v", err)
+	}
+	if e.clock == nil {
+		e.clock = time.Now
+	}
+	if e.skew < 0 || cfg.RefreshInterval < 0 || cfg.MinRefreshInterval < 0 {
+		bad("negative ClockSkew, RefreshInterval or MinRefreshInterval")
+	}
+	if e.skew == 0 {
+		e.skew = 5 * time.Minute
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	client := cfg.HTTPClient
+	timeout := time.Duration(0)
+	if client == nil {
+		client = &http.Client{Timeout: defaultFetchTimeout}
+	} else if client.Timeout == 0 {
+		timeout = defaultFetchTimeout
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	maxCached := cfg.MaxCachedTokens
+	if maxCached == 0 {
+		maxCached = 1024
+	}
+	e.cache = newTokenCache(maxCached)
+
+	lctx, cancel := context.WithCancel(ctx)
+	e.cancel = cancel
+	e.keys = &keyStore{
+		ctx:        lctx,
+		client:     client,
+		timeout:    timeout,
+		clock:      e.clock,
+		refresh:    orDefault(cfg.RefreshInterval, time.Hour),
+		minRefresh: orDefault(cfg.MinRefreshInterval, 5*time.Minute),
+		log:        log,
+		urlFor:     func(t string) string { return authority + "/" + t + "/discovery/keys" },
+		sets:       make(map[string]*keySet),
+	}
+	if err := e.keys.warm(lctx, tenants); err != nil {
+		log.Warn("auth: Entra signing keys unavailable at start; tokens of these tenants are refused until a fetch succeeds (retried on the next request, then every MinRefreshInterval)",
+			"error", err.Error(), "min_refresh_interval", e.keys.minRefresh)
+	}
+	e.loopDone = make(chan struct{})
+	go e.loop(lctx)
+	return e, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// hostURL checks an AuthorityHost or IssuerHost and returns it without a
+// trailing slash.
+func hostURL(s, def string, fetched bool) (string, error) {
+	if s == "" {
+		return def, nil
+	}
+	s = strings.TrimSuffix(s, "/")
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	if u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("%q is not a scheme://host URL", s)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if fetched && !isLoopback(u.Hostname()) {
+			return "", fmt.Errorf("%q: signing keys are fetched over https only (http is allowed on a loopback address)", s)
+		}
+	default:
+		return "", fmt.Errorf("%q: want an https URL", s)
+	}
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loop refreshes the keys in the background until ctx is done.
+func (e *Entra) loop(ctx context.Context) {
+	defer close(e.loopDone)
+	tick := min(e.keys.minRefresh, e.keys.refresh) / 2
+	tick = max(tick, time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			e.keys.refreshDue()
+		}
+	}
+}
+
+// Close stops the background refresh and waits for running fetches.
+// Tokens are still checked afterwards, against the keys already fetched.
+func (e *Entra) Close() error {
+	e.closeOnce.Do(func() {
+		e.cancel()
+		<-e.loopDone
+		e.keys.close()
+	})
+	return nil
+}
+
+// Authenticate implements Authenticator for the bearer token of r.
+func (e *Entra) Authenticate(r *http.Request) (Principal, error) {
+	tok, err := BearerToken(r)
+	if err != nil {
+		return Principal{}, err
+	}
+	return e.Validate(r.Context(), tok)
+}
+
+// Validate checks token and returns its Principal: Tenant is the tid,
+// Subject the sub (else oid, else appid), Method "entra-jwt". ctx bounds
+// the wait for signing keys being fetched.
+func (e *Entra) Validate(ctx context.Context, token string) (Principal, error) {
+	if len(token) > MaxTokenBytes {
+		return Principal{}, ErrTokenTooLarge
+	}
+	now := e.clock()
+	// Hash the string's bytes in place: Sum256 neither keeps nor changes
+	// them, and copying a 1.5 KiB token would cost as much as the lookup.
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
+	if p, ok := e.cache.get(sum, now); ok && e.allowed(p.Tenant) {
+		return p, nil
+	}
+	p, exp, err := e.verify(ctx, token, now)
+	if err != nil {
+		return Principal{}, err
+	}
+	e.cache.put(sum, p, exp, now)
+	return p, nil
+}
+
+func (e *Entra) allowed(tenant string) bool {
+	if e.tenants != nil {
+		return e.tenants[tenant]
+	}
+	return e.allowTenant(tenant)
+}
+
+// verify checks every property of token, the cheap ones first, and
+// returns its principal and expiry.
+func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Principal, time.Time, error) {
+	t, err := parseJWT(token)
+	if err != nil {
+		return Principal{}, time.Time{}, err
+	}
+	c := &t.claims
+
+	tenant, ok := strings.CutPrefix(c.Iss, e.issuerHost+"/")
+	tenant, ok2 := strings.CutSuffix(tenant, "/")
+	if !ok || !ok2 || !isTenantID(tenant) {
+		msg := fmt.Sprintf("issuer %q is not an Entra tenant issuer %s/{tenant ID}/", c.Iss, e.issuerHost)
+		if strings.HasSuffix(c.Iss, "/v2.0") {
+			msg += "; v2.0 tokens are not what Entra sends to a SCIM endpoint"
+		}
+		return Principal{}, time.Time{}, reject(ErrWrongIssuer, msg)
+	}
+	if !e.allowed(tenant) {
+		msg := fmt.Sprintf("issuer tenant %s is not allowed", tenant)
+		if n := len(e.tenants); n > 0 && n <= 5 {
+			msg += " (allowed: " + strings.Join(slices.Sorted(maps.Keys(e.tenants)), ", ") + ")"
+		} else if n > 5 {
+			msg += fmt.Sprintf(" (it is not among the %d allowed tenants)", n)
+		}
+		return Principal{}, time.Time{}, reject(ErrTenantNotAllowed, msg)
+	}
+	if c.Tid != tenant {
+		return Principal{}, time.Time{}, reject(ErrTenantMismatch, fmt.Sprintf("tid claim %q is not the issuer's tenant %s", c.Tid, tenant))
+	}
+	if c.Exp == nil {
+		return Principal{}, time.Time{}, reject(ErrNoExpiry, "the token has no expiry (exp claim); Entra's tokens always have one")
+	}
+	if !now.Before(c.Exp.Add(e.skew)) {
+		return Principal{}, time.Time{}, reject(ErrTokenExpired, fmt.Sprintf("token expired at %s (now %s, clock skew allowed %s)",
+			c.Exp.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
+	}
+	if c.Nbf != nil && now.Before(c.Nbf.Add(-e.skew)) {
+		return Principal{}, time.Time{}, reject(ErrTokenNotYetValid, fmt.Sprintf("token not valid before %s (now %s, clock skew allowed %s)",
+			c.Nbf.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
+	}
+	if !slices.ContainsFunc(c.Aud, func(a string) bool { return slices.Contains(e.audiences, a) }) {
+		return Principal{}, time.Time{}, reject(ErrWrongAudience, e.audienceMessage(c.Aud))
+	}
+	if len(e.appIDs) > 0 {
+		app := c.AppID
+		if app == "" {
+			app = c.Azp
+		}
+		if !slices.Contains(e.appIDs, app) {
+			return Principal{}, time.Time{}, reject(ErrWrongApp, fmt.Sprintf("application %q is not one of the accepted applications %s", app, strings.Join(e.appIDs, ", ")))
+		}
+	}
+
+	key, err := e.keys.key(ctx, tenant, t.header.Kid)
+	if err != nil {
+		return Principal{}, time.Time{}, err
+	}
+	if _, err := jws.Verify([]byte(token), jws.WithKeyProvider(rs256Key{key}), jws.WithCompact(), jws.WithAlgorithmMatch(true)); err != nil {
+		return Principal{}, time.Time{}, reject(ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %q of tenant %s: a tampered token, or one signed by another key", t.header.Kid, tenant))
+	}
+
+	sub := c.Sub
+	if sub == "" {
+		sub = c.Oid
+	}
+	if sub == "" {
+		sub = c.AppID
+	}
+	return Principal{Tenant: tenant, Subject: sub, Method: "entra-jwt"}, c.Exp.Time, nil
+}
+
+func (e *Entra) audienceMessage(got []string) string {
+	var want string
+	if len(e.audiences) == 1 && e.audiences[0] == DefaultAudience {
+		want = "the custom-app audience " + DefaultAudience
+	} else {
+		want = "one of the accepted audiences " + strings.Join(e.audiences, ", ")
+	}
+	switch len(got) {
+	case 0:
+		return "the token has no audience (aud); want " + want
+	case 1:
+		return fmt.Sprintf("audience %q is not %s", got[0], want)
+	}
+	return fmt.Sprintf("audiences %q are not %s", got, want)
+}
+
+// rs256Key is a jws.KeyProvider that pins the algorithm to RS256: the
+// algorithm comes from here, never from the token (whose header alg must
+// also say RS256), and Entra's keys, which have no alg member, are used
+// for RS256 only.
+type rs256Key struct{ key *rsa.PublicKey }
+
+func (k rs256Key) FetchKeys(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
+	if alg, ok := sig.ProtectedHeaders().Algorithm(); !ok || alg.String() != jwa.RS256().String() {
+		return errors.New("the header alg is not RS256")
+	}
+	sink.Key(jwa.RS256(), k.key)
+	return nil
+}
