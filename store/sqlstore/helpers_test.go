@@ -36,6 +36,7 @@ func freshSchema(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	admin.SetMaxOpenConns(2)
 	t.Cleanup(func() { admin.Close() })
 	name := "scimkit_test_" + strings.ReplaceAll(store.NewID(), "-", "")[:16]
 	if _, err := admin.Exec(`CREATE SCHEMA ` + name); err != nil {

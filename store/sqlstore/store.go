@@ -51,11 +51,15 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, er
 }
 
 // OpenPostgres connects to PostgreSQL with pgx and returns a migrated Store.
+// The pool holds at most 16 connections (PostgreSQL allows 100 by default,
+// shared by every replica); change it with Store.DB().SetMaxOpenConns.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connecting to PostgreSQL: %w", err)
