@@ -325,20 +325,30 @@ func (t *tenant) displayOf(id, typ string) string {
 	return ""
 }
 
+// existing finds the tenant and table a call on an existing resource
+// needs; a tenant that has never written anything has no resources.
+func (s *Store) existing(ctx context.Context, typ, id string) (*tenant, *table, error) {
+	t, err := s.tenant(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t == nil {
+		return nil, nil, notFound(typ, id)
+	}
+	tb, err := t.table(typ)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, tb, nil
+}
+
 func notFound(typ, id string) error {
 	return fmt.Errorf("%w: %s %q", store.ErrNotFound, typ, id)
 }
 
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
-	t, err := s.tenant(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	if t == nil {
-		return nil, notFound(typ, id)
-	}
-	tb, err := t.table(typ)
+	t, tb, err := s.existing(ctx, typ, id)
 	if err != nil {
 		return nil, err
 	}
@@ -410,14 +420,7 @@ func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
-	t, err := s.tenant(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	if t == nil {
-		return nil, notFound(typ, id)
-	}
-	tb, err := t.table(typ)
+	t, tb, err := s.existing(ctx, typ, id)
 	if err != nil {
 		return nil, err
 	}
@@ -442,14 +445,7 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
-	t, err := s.tenant(ctx, false)
-	if err != nil {
-		return err
-	}
-	if t == nil {
-		return notFound(typ, id)
-	}
-	tb, err := t.table(typ)
+	t, tb, err := s.existing(ctx, typ, id)
 	if err != nil {
 		return err
 	}
