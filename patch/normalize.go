@@ -415,8 +415,7 @@ func booleanLiterals(attr *schema.Attribute, path string) (string, bool) {
 	if open < 0 {
 		return path, false
 	}
-	lower := strings.ToLower(path[open:])
-	if !strings.Contains(lower, `"true"`) && !strings.Contains(lower, `"false"`) {
+	if !containsFold(path[open:], `"true"`) && !containsFold(path[open:], `"false"`) {
 		return path, false // the common case: nothing to rewrite, no regexp
 	}
 	out := path
@@ -431,4 +430,14 @@ func booleanLiterals(attr *schema.Attribute, path string) (string, bool) {
 		})
 	}
 	return out, out != path
+}
+
+// containsFold is a case-insensitive strings.Contains for an ASCII needle.
+func containsFold(s, needle string) bool {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(needle)], needle) {
+			return true
+		}
+	}
+	return false
 }

@@ -41,8 +41,8 @@ func Parse(body map[string]any) (Request, error) {
 	var ops any
 	found := false
 	for k, v := range body {
-		switch strings.ToLower(k) {
-		case "schemas":
+		switch {
+		case strings.EqualFold(k, "schemas"):
 			arr, ok := v.([]any)
 			if !ok {
 				return Request{}, errorf(InvalidSyntax, "schemas must be an array of strings")
@@ -54,7 +54,7 @@ func Parse(body map[string]any) (Request, error) {
 				}
 				req.Schemas = append(req.Schemas, str)
 			}
-		case "operations":
+		case strings.EqualFold(k, "Operations"):
 			ops, found = v, true
 		}
 	}
@@ -73,14 +73,14 @@ func Parse(body map[string]any) (Request, error) {
 		var op Operation
 		hasOp := false
 		for k, v := range m {
-			switch strings.ToLower(k) {
-			case "op":
+			switch {
+			case strings.EqualFold(k, "op"):
 				s, ok := v.(string)
 				if !ok {
 					return Request{}, errorf(InvalidSyntax, "Operations[%d].op must be a string", i)
 				}
 				op.Op, hasOp = s, true
-			case "path":
+			case strings.EqualFold(k, "path"):
 				if v == nil {
 					continue
 				}
@@ -89,7 +89,7 @@ func Parse(body map[string]any) (Request, error) {
 					return Request{}, errorf(InvalidSyntax, "Operations[%d].path must be a string", i)
 				}
 				op.Path = s
-			case "value":
+			case strings.EqualFold(k, "value"):
 				op.Value = v
 			}
 		}

@@ -3,6 +3,7 @@ package patch
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // Quirk names a non-RFC form Normalize rewrote. The Q-numbers refer to
@@ -35,7 +36,7 @@ type Rewrite struct {
 }
 
 func (r Rewrite) String() string {
-	return fmt.Sprintf("op %d %s: %s → %s", r.Op, r.Quirk, r.Before, r.After)
+	return "op " + strconv.Itoa(r.Op) + " " + string(r.Quirk) + ": " + r.Before + " → " + r.After
 }
 
 func compact(v any) string {

@@ -72,7 +72,7 @@ func appendString(buf []byte, s string) []byte {
 // Decoded JSON values (maps, slices, strings, json.Number, bools) take a
 // fast path; anything else goes through encoding/json.
 func marshal(v any) ([]byte, error) {
-	return appendValue(make([]byte, 0, 512), v)
+	return appendValue(make([]byte, 0, 1024), v)
 }
 
 func appendValue(buf []byte, v any) ([]byte, error) {

@@ -3,6 +3,7 @@ package scim
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	fp "github.com/scim2/filter-parser/v2"
@@ -57,11 +58,8 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 		return err
 	}
 	if len(rewrites) > 0 {
-		lines := make([]string, len(rewrites))
-		for i, r := range rewrites {
-			lines[i] = r.String()
-		}
-		h.log.Info("scim: PATCH rewritten to RFC form", "tenant", req.p.Tenant, "resource", rt.Name, "id", id, "rewrites", lines)
+		h.log.Info("scim: PATCH rewritten to RFC form", "tenant", req.p.Tenant, "resource", rt.Name, "id", id,
+			"count", len(rewrites), "rewrites", summarize(rewrites))
 	}
 	wantBody := h.patchResponse == PatchResponseResource ||
 		(h.patchResponse == PatchResponseAuto && (rt.Name == store.User || attrsParam != "" || exclParam != ""))
@@ -207,4 +205,34 @@ func singleMember(path string) (string, bool) {
 	}
 	id, ok := e.CompareValue.(string)
 	return id, ok && id != ""
+}
+
+// summarize renders rewrites for the log, one entry per distinct rewrite
+// with the operations it applied to: `op-case ops 0,1,2: "Replace" → "replace"`.
+func summarize(rewrites []patch.Rewrite) string {
+	var b strings.Builder
+	for i := 0; i < len(rewrites); {
+		r := rewrites[i]
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(string(r.Quirk))
+		b.WriteString(" op")
+		sep := " "
+		j := i
+		for ; j < len(rewrites) && rewrites[j].Quirk == r.Quirk && rewrites[j].Before == r.Before && rewrites[j].After == r.After; j++ {
+			if j > i && rewrites[j].Op == rewrites[j-1].Op {
+				continue
+			}
+			b.WriteString(sep)
+			b.WriteString(strconv.Itoa(rewrites[j].Op))
+			sep = ","
+		}
+		b.WriteString(": ")
+		b.WriteString(r.Before)
+		b.WriteString(" → ")
+		b.WriteString(r.After)
+		i = j
+	}
+	return b.String()
 }

@@ -14,7 +14,9 @@ func (h *Handler) projectionOf(req *request, rt *schema.ResourceType) (*projecti
 
 // writeResource answers with one resource, its ETag and, for 201, Location.
 func (h *Handler) writeResource(req *request, rt *schema.ResourceType, r *store.Resource, status int, proj *projection) error {
-	buf, err := h.appendResource(make([]byte, 0, 1024), rt, r, req.baseURL, proj)
+	// The stored attributes plus id, schemas, meta and references: one
+	// allocation for a typical resource.
+	buf, err := h.appendResource(make([]byte, 0, len(r.Attributes)+512+96*(len(r.Members)+len(r.Groups))), rt, r, req.baseURL, proj)
 	if err != nil {
 		return err
 	}

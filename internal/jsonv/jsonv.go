@@ -111,7 +111,7 @@ func (d *decoder) object(depth int) (any, error) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, d.errorf("expected a string key")
 		}
-		k, err := d.str()
+		k, err := d.key()
 		if err != nil {
 			return nil, err
 		}
@@ -210,6 +210,26 @@ func (d *decoder) digits() bool {
 		d.pos++
 	}
 	return d.pos > start
+}
+
+// key decodes an object key: SCIM's attribute names come back as shared
+// strings instead of a fresh allocation each.
+func (d *decoder) key() (string, error) {
+	start := d.pos + 1
+	for i := start; i < len(d.data) && i-start <= maxKnownKey; i++ {
+		c := d.data[i]
+		if c == '"' {
+			if k, ok := knownKeys[string(d.data[start:i])]; ok { // no allocation: the compiler looks up in place
+				d.pos = i + 1
+				return k, nil
+			}
+			break
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+	}
+	return d.str()
 }
 
 // str decodes a string at d.pos (on the opening quote).
@@ -332,3 +352,26 @@ func toValidUTF8(b []byte) []byte {
 	}
 	return out
 }
+
+// knownKeys holds the attribute names of RFC 7643's schemas and the members
+// of SCIM messages: read-only after package initialisation.
+var knownKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"schemas", "id", "externalId", "meta", "resourceType", "created", "lastModified", "location", "version",
+		"userName", "name", "formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix",
+		"displayName", "nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone",
+		"active", "password", "emails", "phoneNumbers", "ims", "photos", "addresses", "streetAddress", "locality",
+		"region", "postalCode", "country", "groups", "entitlements", "roles", "x509Certificates",
+		"value", "display", "type", "primary", "$ref", "members",
+		"employeeNumber", "costCenter", "organization", "division", "department", "manager",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:User",
+		"urn:ietf:params:scim:schemas:core:2.0:Group",
+		"Operations", "op", "path", "totalResults", "Resources", "startIndex", "itemsPerPage",
+	} {
+		m[k] = k
+	}
+	return m
+}()
+
+const maxKnownKey = 64

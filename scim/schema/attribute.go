@@ -139,6 +139,7 @@ func compileAttribute(ca escim.CoreAttribute) *Attribute {
 			c := compileAttribute(s)
 			a.SubAttributes = append(a.SubAttributes, c)
 			a.sub[strings.ToLower(c.Name)] = c
+			a.sub[c.Name] = c
 		}
 	}
 	return a

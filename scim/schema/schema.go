@@ -36,6 +36,7 @@ func Compile(s escim.Schema) *Schema {
 		a := compileAttribute(ca)
 		c.Attributes = append(c.Attributes, a)
 		c.byName[strings.ToLower(a.Name)] = a
+		c.byName[a.Name] = a // the schema's own spelling: found without lower-casing
 	}
 	return c
 }

@@ -433,9 +433,7 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 	if err := checkMatch(e, ifMatch); err != nil {
 		return nil, err
 	}
-	r := t.resource(typ, e, true)
-	r.Attributes = slices.Clone(r.Attributes)
-	r.Schemas = slices.Clone(r.Schemas)
+	r := t.resource(typ, e, true) // a copy: fn may change it freely
 	if err := fn(r); err != nil {
 		return nil, err
 	}
