@@ -2,6 +2,7 @@ package patch
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"reflect"
 	"strings"
@@ -173,7 +174,7 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 	}
 	name := t.attr.Name
 	if t.sub != nil {
-		sv, err := canonical(t.sub, t.name(), v)
+		sv, err := canonical(t, t.sub, v)
 		if err != nil {
 			return err
 		}
@@ -201,7 +202,7 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 		obj[t.sub.Name] = sv
 		return nil
 	}
-	cv, err := canonical(t.attr, t.name(), v)
+	cv, err := canonical(t, t.attr, v)
 	if err != nil {
 		return err
 	}
@@ -269,16 +270,12 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 	if !clearing {
 		var err error
 		if t.sub != nil {
-			if subValue, err = canonical(t.sub, t.name(), v); err != nil {
+			if subValue, err = canonical(t, t.sub, v); err != nil {
 				return err
 			}
 		} else {
-			ev, err := canonical(&schema.Attribute{Name: t.attr.Name, Type: schema.Complex, SubAttributes: t.attr.SubAttributes}, t.name(), elementOf(v))
+			ev, err := canonicalElement(t, elementOf(v))
 			if err != nil {
-				return err
-			}
-			// canonical with a bare Attribute copy lacks the sub index; use the real one.
-			if ev, err = canonicalElement(t.attr, t.name(), elementOf(v)); err != nil {
 				return err
 			}
 			elemValue, _ = ev.(map[string]any)
@@ -437,19 +434,26 @@ func isClear(v any) bool {
 	return ok && s == ""
 }
 
-func canonical(attr *schema.Attribute, path string, v any) (any, error) {
-	cv, err := schema.CanonicalValue(attr, path, v, schema.Options{})
+// canonical validates v for attr, the attribute (or sub-attribute) that
+// target t writes. The path in an error is built only then.
+func canonical(t *target, attr *schema.Attribute, v any) (any, error) {
+	cv, err := schema.CanonicalValue(attr, attr.Name, v, schema.Options{})
 	if err != nil {
+		var ve *schema.ValueError
+		if errors.As(err, &ve) {
+			return nil, errorf(InvalidValue, "%s: %s", t.name()+strings.TrimPrefix(ve.Path, attr.Name), ve.Detail)
+		}
 		return nil, errorf(InvalidValue, "%v", err)
 	}
 	return cv, nil
 }
 
-// canonicalElement validates one element of multi-valued complex attr.
-func canonicalElement(attr *schema.Attribute, path string, v any) (any, error) {
-	single := *attr
+// canonicalElement validates one element of t's multi-valued complex
+// attribute.
+func canonicalElement(t *target, v any) (any, error) {
+	single := *t.attr
 	single.MultiValued = false
-	return canonical(&single, path, v)
+	return canonical(t, &single, v)
 }
 
 // containsElement reports whether elems already holds e: for members the

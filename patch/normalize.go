@@ -24,12 +24,12 @@ func Normalize(req Request, rt *schema.ResourceType, c Compat) (Request, []Rewri
 	if len(req.Operations) == 0 {
 		n.report(QuirkEmptyOperations, -1, req.Operations, "no-op")
 	}
+	out.Operations = make([]Operation, 0, len(req.Operations))
 	for i, o := range req.Operations {
-		ops, err := n.operation(i, o)
-		if err != nil {
+		var err error
+		if out.Operations, err = n.operation(out.Operations, i, o); err != nil {
 			return Request{}, nil, err
 		}
-		out.Operations = append(out.Operations, ops...)
 	}
 	if c.Strict && len(n.rewrites) > 0 {
 		r := n.rewrites[0]
@@ -60,12 +60,14 @@ func (n *normalizer) report(q Quirk, op int, before, after any) {
 	n.rewrites = append(n.rewrites, Rewrite{Quirk: q, Op: op, Before: compact(before), After: compact(after)})
 }
 
-func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
+// operation normalises operation i and appends the result (one operation,
+// or several for a remove by value) to dst.
+func (n *normalizer) operation(dst []Operation, i int, o Operation) ([]Operation, error) {
 	op := strings.ToLower(o.Op)
 	switch op {
 	case "add", "replace", "remove":
 	default:
-		return nil, errorf(InvalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, o.Op)
+		return dst, errorf(InvalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, o.Op)
 	}
 	if op != o.Op {
 		n.report(QuirkOpCase, i, o.Op, op)
@@ -77,13 +79,13 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 	}
 	if path == "" {
 		if op == "remove" {
-			return nil, errorf(NoTarget, "Operations[%d]: remove needs a path", i)
+			return dst, errorf(NoTarget, "Operations[%d]: remove needs a path", i)
 		}
 		obj, ok := o.Value.(map[string]any)
 		if !ok {
-			return nil, errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op)
+			return dst, errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op)
 		}
-		return []Operation{{Op: op, Value: n.pathless(i, obj)}}, nil
+		return append(dst, Operation{Op: op, Value: n.pathless(i, obj)}), nil
 	}
 	t, err := resolve(n.rt, path)
 	if err == nil && t.expr != nil {
@@ -95,16 +97,17 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 	}
 	if err == errUnknownAttribute {
 		// Apply decides: ignored by default, invalidPath when strict.
-		return []Operation{{Op: op, Path: path, Value: o.Value}}, nil
+		return append(dst, Operation{Op: op, Path: path, Value: o.Value}), nil
 	}
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	if op == "remove" {
 		if o.Value != nil && t.expr == nil && t.sub == nil && t.attr.MultiValued && t.attr.Type == schema.Complex {
-			return n.removeByValue(i, path, o.Value)
+			ops, err := n.removeByValue(i, path, o.Value)
+			return append(dst, ops...), err
 		}
-		return []Operation{{Op: op, Path: path, resolved: t, resolvedFor: n.rt}}, nil
+		return append(dst, Operation{Op: op, Path: path, resolved: t, resolvedFor: n.rt}), nil
 	}
 	var v any
 	if t.expr != nil && t.sub == nil {
@@ -112,7 +115,7 @@ func (n *normalizer) operation(i int, o Operation) ([]Operation, error) {
 	} else {
 		v = n.value(i, t.valueAttr(), o.Value)
 	}
-	return []Operation{{Op: op, Path: path, Value: v, resolved: t, resolvedFor: n.rt}}, nil
+	return append(dst, Operation{Op: op, Path: path, Value: v, resolved: t, resolvedFor: n.rt}), nil
 }
 
 func unwrapOne(n *normalizer, i int, v any) any {

@@ -28,18 +28,45 @@ func fixLegacyDot(rt *schema.ResourceType, path string) (string, bool) {
 	if len(path) < 4 || !strings.EqualFold(path[:4], "urn:") {
 		return path, false
 	}
-	for _, s := range append([]*schema.Schema{rt.Schema}, rt.Extensions...) {
+	fix := func(s *schema.Schema) (string, bool) {
 		n := len(s.ID)
 		if len(path) > n && strings.EqualFold(path[:n], s.ID) && path[n] == '.' {
 			return path[:n] + ":" + path[n+1:], true
+		}
+		return path, false
+	}
+	if p, ok := fix(rt.Schema); ok {
+		return p, true
+	}
+	for _, s := range rt.Extensions {
+		if p, ok := fix(s); ok {
+			return p, true
 		}
 	}
 	return path, false
 }
 
-// resolve parses and resolves path. It returns errUnknownAttribute
-// (wrapped in nothing) for names the schema lacks, and *Error otherwise.
+// resolved is what resolve caches for one path.
+type resolved struct {
+	t   *target
+	err error
+}
+
+type pathKey struct{ path string }
+
+// resolve parses and resolves path, once per path and resource type (the
+// result is immutable and kept in rt's memo). It returns
+// errUnknownAttribute (wrapped in nothing) for names the schema lacks, and
+// *Error otherwise.
 func resolve(rt *schema.ResourceType, path string) (*target, error) {
+	r := rt.Memo(pathKey{path}, func() any {
+		t, err := resolvePath(rt, path)
+		return resolved{t, err}
+	}).(resolved)
+	return r.t, r.err
+}
+
+func resolvePath(rt *schema.ResourceType, path string) (*target, error) {
 	p, err := filter.ParsePath(path)
 	if err != nil {
 		return nil, errorf(InvalidPath, "path %q: %v", path, err)

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,8 +59,9 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 		return err
 	}
 	if len(rewrites) > 0 {
-		h.log.Info("scim: PATCH rewritten to RFC form", "tenant", req.p.Tenant, "resource", rt.Name, "id", id,
-			"count", len(rewrites), "rewrites", summarize(rewrites))
+		h.log.LogAttrs(req.ctx, slog.LevelInfo, "scim: PATCH rewritten to RFC form",
+			slog.String("tenant", req.p.Tenant), slog.String("resource", rt.Name), slog.String("id", id),
+			slog.Int("count", len(rewrites)), slog.String("rewrites", summarize(rewrites)))
 	}
 	wantBody := h.patchResponse == PatchResponseResource ||
 		(h.patchResponse == PatchResponseAuto && (rt.Name == store.User || attrsParam != "" || exclParam != ""))

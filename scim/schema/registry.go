@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	escim "github.com/elimity-com/scim/schema"
 )
@@ -17,6 +19,30 @@ type ResourceType struct {
 	Extensions  []*Schema // in registration order
 
 	ext map[string]*Schema // lower-cased URN → extension
+
+	memo      sync.Map // see Memo
+	memoCount atomic.Int64
+}
+
+// maxMemo bounds Memo: past it, build runs every time.
+const maxMemo = 4096
+
+// Memo returns the value cached under key, building and caching it on the
+// first call. Packages that compile things against rt (PATCH paths, for
+// instance) use it so that a path Entra sends on every request is parsed
+// once. Values must be immutable. At most 4,096 keys are kept per resource
+// type: a client sending endless distinct paths costs CPU, never memory.
+func (rt *ResourceType) Memo(key any, build func() any) any {
+	if v, ok := rt.memo.Load(key); ok {
+		return v
+	}
+	v := build()
+	if rt.memoCount.Load() < maxMemo {
+		if _, loaded := rt.memo.LoadOrStore(key, v); !loaded {
+			rt.memoCount.Add(1)
+		}
+	}
+	return v
 }
 
 // Extension returns the extension whose URN is urn (case-insensitive), or nil.
