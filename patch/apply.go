@@ -7,13 +7,17 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // Apply runs ops on attrs, a resource's canonical attributes (core
 // attributes by name, extension attributes in an object under their URN;
 // a group's members under "members"), as RFC 7644 §3.5.2 says, and
-// reports whether anything changed. It applies all operations or none: on
+// reports whether anything changed. A value in attrs may be left as
+// json.RawMessage: Apply decodes it only if an operation touches it, and
+// leaves the others as they are (the Handler reads stored resources this
+// way). It applies all operations or none: on
 // error attrs is left as it was. Values are validated against the schema
 // ("True" is accepted for a boolean here too).
 //
@@ -41,12 +45,31 @@ func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 	if missing := rt.MissingRequired(work); len(missing) > 0 {
 		return false, errorf(InvalidValue, "%s is required and cannot be removed or emptied", strings.Join(missing, ", "))
 	}
-	if reflect.DeepEqual(attrs, work) {
+	if !a.changed(attrs, work) {
 		return false, nil
 	}
 	clear(attrs)
 	maps.Copy(attrs, work)
 	return true, nil
+}
+
+// changed compares the attributes before and after: untouched values are
+// the same objects (or the same raw bytes); touched ones are compared
+// decoded.
+func (a *applier) changed(before, after map[string]any) bool {
+	if len(before) != len(after) {
+		return true
+	}
+	for k, b := range before {
+		x, ok := after[k]
+		if !ok {
+			return true
+		}
+		if !reflect.DeepEqual(b, x) && !reflect.DeepEqual(lazy(b), lazy(x)) {
+			return true
+		}
+	}
+	return false
 }
 
 type applier struct {
@@ -67,15 +90,28 @@ func (a *applier) own(container map[string]any, ext, name string) {
 	}
 	a.owned[k] = true
 	if v, ok := container[name]; ok {
-		container[name] = deepCopy(v)
+		container[name] = deepCopy(lazy(v))
 	}
+}
+
+// lazy decodes a value the caller left as raw JSON (see Apply).
+func lazy(v any) any {
+	raw, ok := v.(json.RawMessage)
+	if !ok {
+		return v
+	}
+	d, err := jsonv.Decode(raw)
+	if err != nil {
+		return v // not JSON: left as it is, compared and written back as bytes
+	}
+	return d
 }
 
 // ownExt returns a private copy of extension object id, creating it when
 // create is set; nil when it does not exist and create is not set.
 func (a *applier) ownExt(id string, create bool) map[string]any {
 	k := ownedKey{ext: id}
-	ext, _ := a.root[id].(map[string]any)
+	ext, _ := lazy(a.root[id]).(map[string]any)
 	if !a.owned[k] {
 		a.owned[k] = true
 		if ext != nil {
@@ -570,9 +606,9 @@ func (a *applier) checkImmutable(before, after map[string]any) error {
 
 func lookup(m map[string]any, ext, name string) any {
 	if ext != "" {
-		m, _ = m[ext].(map[string]any)
+		m, _ = lazy(m[ext]).(map[string]any)
 	}
-	return m[name]
+	return lazy(m[name])
 }
 
 // deepCopy copies decoded JSON.
@@ -594,4 +630,3 @@ func deepCopy(v any) any {
 	return v
 }
 
-var _ json.Number

@@ -197,6 +197,28 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 	if diff := cmp.Diff(attrs, attrs2); diff != "" {
 		t.Fatalf("strict=%v Apply not deterministic (-first +second):\n%s\nops: %#v", c.Strict, diff, norm.Operations)
 	}
+	// Stored attributes left raw (jsonv.DecodeTop, as the Handler passes
+	// them) give the same outcome once decoded.
+	rawAttrs, rerr := jsonv.DecodeTop([]byte(expandJSON(start)))
+	if rerr != nil {
+		t.Fatalf("DecodeTop(start): %v", rerr)
+	}
+	changedRaw, errRaw := patch.Apply(rawAttrs, norm.Operations, rt, c)
+	if (err == nil) != (errRaw == nil) || changed != changedRaw {
+		t.Fatalf("strict=%v Apply on raw attributes: (%v, %v), decoded: (%v, %v)", c.Strict, changedRaw, errRaw, changed, err)
+	}
+	for k, v := range rawAttrs {
+		dv, derr := jsonv.Lazy(v)
+		if derr != nil {
+			t.Fatalf("raw result %s: %v", k, derr)
+		}
+		if diff := cmp.Diff(attrs[k], dv); diff != "" {
+			t.Fatalf("strict=%v Apply on raw attributes differs at %s (-decoded +raw):\n%s", c.Strict, k, diff)
+		}
+	}
+	if len(rawAttrs) != len(attrs) {
+		t.Fatalf("strict=%v Apply on raw attributes: %d attributes, decoded: %d", c.Strict, len(rawAttrs), len(attrs))
+	}
 	// The same operations without the path Normalize resolved (as a
 	// caller building them by hand passes them) give the same outcome.
 	attrs3 := decodeObject(t, start)

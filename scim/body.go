@@ -71,9 +71,9 @@ func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers 
 			}
 		}
 	}
-	r.UserName, _ = attrs["userName"].(string)
-	r.DisplayName, _ = attrs["displayName"].(string)
-	r.ExternalID, _ = attrs["externalId"].(string)
+	r.UserName = stringAttr(attrs["userName"])
+	r.DisplayName = stringAttr(attrs["displayName"])
+	r.ExternalID = stringAttr(attrs["externalId"])
 	for _, e := range rt.Extensions {
 		if _, ok := attrs[e.ID]; ok {
 			r.Schemas = append(r.Schemas, e.ID)
@@ -154,4 +154,12 @@ func noneMatch(r *http.Request, version string) bool {
 
 func badParam(name, value string) error {
 	return errorf(http.StatusBadRequest, InvalidValue, "%s=%q is not a whole number", name, value)
+}
+
+// stringAttr reads a string attribute, decoding it if a PATCH left it as
+// raw JSON.
+func stringAttr(v any) string {
+	v, _ = jsonv.Lazy(v)
+	s, _ := v.(string)
+	return s
 }

@@ -93,6 +93,9 @@ func appendValue(buf []byte, v any) ([]byte, error) {
 		return append(buf, t...), nil
 	case int:
 		return strconv.AppendInt(buf, int64(t), 10), nil
+	case json.RawMessage:
+		// A stored value nothing touched (patch.Apply leaves those raw).
+		return append(buf, t...), nil
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	fp "github.com/scim2/filter-parser/v2"
 
 	"github.com/scimkit/scimkit/internal/filter"
+	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -87,9 +89,14 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 
 	mgr := h.lookupManagers(req, rt, managerIDs(rt, norm.Operations))
 	updated, err = h.store.Update(req.ctx, rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
-		attrs, err := store.DecodeAttributes(cur)
-		if err != nil {
-			return err
+		// Top level only: Apply decodes the attributes it touches, and the
+		// rest are written back byte for byte.
+		attrs := map[string]any{}
+		if len(cur.Attributes) > 0 {
+			var err error
+			if attrs, err = jsonv.DecodeTop(cur.Attributes); err != nil {
+				return fmt.Errorf("scim: stored %s %s: %w", rt.Name, id, err)
+			}
 		}
 		if rt.Name == store.Group && len(cur.Members) > 0 {
 			ms := make([]any, len(cur.Members))

@@ -375,3 +375,144 @@ var knownKeys = func() map[string]string {
 }()
 
 const maxKnownKey = 64
+
+// DecodeTop decodes a JSON object one level deep: each member's value is
+// left as the json.RawMessage it was (sharing data's bytes, so data must
+// not change afterwards). A caller that touches few members of a large
+// document decodes only those (see Lazy).
+func DecodeTop(data []byte) (map[string]any, error) {
+	d := decoder{data: data}
+	d.space()
+	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+		return nil, d.errorf("expected a JSON object")
+	}
+	d.pos++
+	m := make(map[string]any)
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return m, d.end()
+	}
+	for {
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, d.errorf("expected a string key")
+		}
+		k, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, d.errorf("expected ':' after object key")
+		}
+		d.pos++
+		d.space()
+		start := d.pos
+		if err := d.skip(0); err != nil {
+			return nil, err
+		}
+		m[k] = json.RawMessage(d.data[start:d.pos:d.pos])
+		d.space()
+		if d.pos >= len(d.data) {
+			return nil, d.errorf("unexpected end of JSON input")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return m, d.end()
+		default:
+			return nil, d.errorf("expected ',' or '}' after object value")
+		}
+	}
+}
+
+func (d *decoder) end() error {
+	d.space()
+	if d.pos != len(d.data) {
+		return d.errorf("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// skip moves past one well-formed value without building it.
+func (d *decoder) skip(depth int) error {
+	if d.pos >= len(d.data) {
+		return d.errorf("unexpected end of JSON input")
+	}
+	switch c := d.data[d.pos]; {
+	case c == '"':
+		d.pos++
+		for d.pos < len(d.data) {
+			switch d.data[d.pos] {
+			case '\\':
+				d.pos += 2
+				continue
+			case '"':
+				d.pos++
+				return nil
+			}
+			d.pos++
+		}
+		return d.errorf("unterminated string")
+	case c == '{' || c == '[':
+		if depth >= MaxDepth {
+			return d.errorf("nested too deeply")
+		}
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		d.pos++
+		d.space()
+		if d.pos < len(d.data) && d.data[d.pos] == closer {
+			d.pos++
+			return nil
+		}
+		for {
+			d.space()
+			if c == '{' {
+				if err := d.skip(depth + 1); err != nil { // the key
+					return err
+				}
+				d.space()
+				if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+					return d.errorf("expected ':' after object key")
+				}
+				d.pos++
+				d.space()
+			}
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			d.space()
+			if d.pos >= len(d.data) {
+				return d.errorf("unexpected end of JSON input")
+			}
+			if d.data[d.pos] == ',' {
+				d.pos++
+				continue
+			}
+			if d.data[d.pos] == closer {
+				d.pos++
+				return nil
+			}
+			return d.errorf("expected ',' or %q", closer)
+		}
+	}
+	// number or literal: validate by decoding (no allocation for these)
+	_, err := d.value(depth)
+	return err
+}
+
+// Lazy returns v decoded when it is a json.RawMessage left by DecodeTop,
+// and v itself otherwise.
+func Lazy(v any) (any, error) {
+	raw, ok := v.(json.RawMessage)
+	if !ok {
+		return v, nil
+	}
+	return Decode(raw)
+}

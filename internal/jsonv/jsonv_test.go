@@ -89,3 +89,32 @@ func BenchmarkDecodeEntraUser(b *testing.B) {
 		}
 	})
 }
+
+func TestDecodeTop(t *testing.T) {
+	for _, s := range seeds {
+		full, err := Decode([]byte(s))
+		m, isObj := full.(map[string]any)
+		top, err2 := DecodeTop([]byte(s))
+		if err != nil || !isObj {
+			if err2 == nil && err != nil {
+				t.Errorf("%q: DecodeTop accepted what Decode rejects (%v)", s, err)
+			}
+			continue
+		}
+		if err2 != nil {
+			t.Fatalf("%q: DecodeTop: %v", s, err2)
+		}
+		for k, v := range top {
+			got, err := Lazy(v)
+			if err != nil {
+				t.Fatalf("%q: Lazy(%s): %v", s, k, err)
+			}
+			if diff := cmp.Diff(m[k], got); diff != "" {
+				t.Errorf("%q: member %s (-Decode +DecodeTop):\n%s", s, k, diff)
+			}
+		}
+		if len(top) != len(m) {
+			t.Errorf("%q: %d members, Decode has %d", s, len(top), len(m))
+		}
+	}
+}

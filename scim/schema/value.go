@@ -401,6 +401,9 @@ func (rt *ResourceType) MissingRequired(attrs map[string]any) []string {
 			continue
 		}
 		v, ok := attrs[a.Name]
+		if raw, isRaw := v.(json.RawMessage); isRaw && (string(raw) == `""` || string(raw) == "null") {
+			v = nil // left undecoded by the caller (patch.Apply reads stored resources so)
+		}
 		if !ok || v == nil || v == "" {
 			missing = append(missing, a.Name)
 		}
