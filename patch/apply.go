@@ -629,4 +629,3 @@ func deepCopy(v any) any {
 	}
 	return v
 }
-
