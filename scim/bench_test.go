@@ -96,6 +96,10 @@ func BenchmarkCreateUser(b *testing.B) {
 	for i := range cap(bodies) {
 		bodies = append(bodies, entraCreateBody(i))
 	}
+	// One request, its body replaced each time: the benchmark measures
+	// ServeHTTP, not httptest.NewRequest's parsing.
+	req := httptest.NewRequest(http.MethodPost, "/Users", nil)
+	req.Header.Set("Authorization", "Bearer bench")
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -105,8 +109,7 @@ func BenchmarkCreateUser(b *testing.B) {
 			i = 0
 			b.StartTimer()
 		}
-		req := httptest.NewRequest(http.MethodPost, "/Users", strings.NewReader(bodies[i]))
-		req.Header.Set("Authorization", "Bearer bench")
+		setBody(req, bodies[i])
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusCreated {
@@ -141,3 +144,9 @@ func heapInUse() uint64 {
 }
 
 var _ = context.Background
+
+// setBody gives a reused request a new body.
+func setBody(req *http.Request, body string) {
+	req.Body = io.NopCloser(strings.NewReader(body))
+	req.ContentLength = int64(len(body))
+}
