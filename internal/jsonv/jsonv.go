@@ -99,6 +99,16 @@ func (d *decoder) literal(word string, v any) (any, error) {
 }
 
 func (d *decoder) object(depth int) (any, error) {
+	m, err := d.members(depth, false)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// members decodes the object at d.pos (on its '{'). With raw, each value is
+// kept as the json.RawMessage it was instead of being decoded.
+func (d *decoder) members(depth int, raw bool) (map[string]any, error) {
 	d.pos++ // {
 	m := make(map[string]any)
 	d.space()
@@ -121,8 +131,14 @@ func (d *decoder) object(depth int) (any, error) {
 		}
 		d.pos++
 		d.space()
-		v, err := d.value(depth)
-		if err != nil {
+		var v any
+		if raw {
+			start := d.pos
+			if err := d.skip(depth); err != nil {
+				return nil, err
+			}
+			v = json.RawMessage(d.data[start:d.pos:d.pos])
+		} else if v, err = d.value(depth); err != nil {
 			return nil, err
 		}
 		m[k] = v // last duplicate wins, as in encoding/json
@@ -379,54 +395,19 @@ const maxKnownKey = 64
 // DecodeTop decodes a JSON object one level deep: each member's value is
 // left as the json.RawMessage it was (sharing data's bytes, so data must
 // not change afterwards). A caller that touches few members of a large
-// document decodes only those (see Lazy).
+// document decodes only those (see Lazy). The raw values are checked only
+// loosely: use it on documents this process wrote.
 func DecodeTop(data []byte) (map[string]any, error) {
 	d := decoder{data: data}
 	d.space()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, d.errorf("expected a JSON object")
 	}
-	d.pos++
-	m := make(map[string]any)
-	d.space()
-	if d.pos < len(d.data) && d.data[d.pos] == '}' {
-		d.pos++
-		return m, d.end()
+	m, err := d.members(1, true)
+	if err != nil {
+		return nil, err
 	}
-	for {
-		d.space()
-		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-			return nil, d.errorf("expected a string key")
-		}
-		k, err := d.key()
-		if err != nil {
-			return nil, err
-		}
-		d.space()
-		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-			return nil, d.errorf("expected ':' after object key")
-		}
-		d.pos++
-		d.space()
-		start := d.pos
-		if err := d.skip(0); err != nil {
-			return nil, err
-		}
-		m[k] = json.RawMessage(d.data[start:d.pos:d.pos])
-		d.space()
-		if d.pos >= len(d.data) {
-			return nil, d.errorf("unexpected end of JSON input")
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			return m, d.end()
-		default:
-			return nil, d.errorf("expected ',' or '}' after object value")
-		}
-	}
+	return m, d.end()
 }
 
 func (d *decoder) end() error {
