@@ -474,3 +474,88 @@ func (f *ElementFilter) Equalities() map[string]any {
 	}
 	return out
 }
+
+// Condition is one "attribute eq string" comparison that every resource
+// matching a filter satisfies, resolved against the schema: what a store
+// may translate into its own query language to read fewer rows before it
+// runs Match. Names are canonical; values are the filter's literals.
+type Condition struct {
+	Extension   string      // the extension URN holding Attribute, or "" for the core schema
+	Attribute   string      // canonical attribute name, e.g. "emails" or "title"
+	Sub         string      // sub-attribute compared, e.g. "value"; "" for a simple attribute
+	MultiValued bool        // Attribute is multi-valued: some element must satisfy the comparison
+	CaseExact   bool        // compare exactly; otherwise case-insensitively (strings.EqualFold)
+	Value       string      // the literal compared with
+	Element     []Condition // for a value filter (emails[type eq "work" and value eq "x"]): comparisons one same element satisfies; Value is then unused
+}
+
+// Conditions returns string equalities the filter implies: the comparisons
+// of its top-level "and" that are "eq" on a string attribute stored in
+// Attributes (not id, meta, members or groups), including value filters
+// made only of such comparisons. A resource can match the filter only if
+// it satisfies all of them; it may satisfy them and still not match.
+func (f *Filter) Conditions() []Condition {
+	var out []Condition
+	var walk func(n node)
+	walk = func(n node) {
+		switch t := n.(type) {
+		case *andNode:
+			walk(t.l)
+			walk(t.r)
+		case *cmpNode:
+			if c, ok := t.condition(); ok {
+				out = append(out, c)
+			}
+		case *valuePathNode:
+			if t.p.kind != pathAttr || t.p.attr == nil {
+				return
+			}
+			var elem []Condition
+			ok := true
+			var inner func(n node)
+			inner = func(n node) {
+				switch x := n.(type) {
+				case *andNode:
+					inner(x.l)
+					inner(x.r)
+				case *cmpNode:
+					c, good := x.condition()
+					if good {
+						elem = append(elem, c)
+					}
+				default:
+					ok = false
+				}
+			}
+			inner(t.inner)
+			if ok && len(elem) > 0 {
+				out = append(out, Condition{Extension: t.p.ext, Attribute: t.p.attr.Name, MultiValued: t.p.attr.MultiValued, Element: elem})
+			}
+		}
+	}
+	walk(f.root)
+	return out
+}
+
+// condition describes an "eq" on a string attribute kept in Attributes.
+func (n *cmpNode) condition() (Condition, bool) {
+	s, isStr := n.val.(string)
+	if n.op != fp.EQ || !isStr || n.p.kind != pathAttr || n.p.attr == nil {
+		return Condition{}, false
+	}
+	if n.typ != schema.String && n.typ != schema.Reference && n.typ != schema.Binary {
+		return Condition{}, false
+	}
+	if n.p.elem {
+		// inside a value filter: a sub-attribute of the element
+		return Condition{Sub: n.p.attr.Name, CaseExact: n.caseExact, Value: s}, true
+	}
+	c := Condition{Extension: n.p.ext, Attribute: n.p.attr.Name, MultiValued: n.p.attr.MultiValued, CaseExact: n.caseExact, Value: s}
+	switch {
+	case n.p.sub != nil:
+		c.Sub = n.p.sub.Name
+	case n.p.attr.Type == schema.Complex:
+		c.Sub = "value" // "emails eq x" compares the values
+	}
+	return c, true
+}

@@ -309,6 +309,9 @@ func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
 		if !ok {
 			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a string, got %s", jsonKind(v))}
 		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, &ValueError{Path: path(), Detail: "contains the NUL character (\\u0000), which cannot be stored"}
+		}
 		return s, nil
 	case DateTime:
 		s, ok := v.(string)

@@ -35,6 +35,10 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 		if !whole {
 			attr, value, _ = filter.Equality(indexed...)
 		}
+		if strings.IndexByte(value, 0) >= 0 {
+			// No stored text holds U+0000 (PostgreSQL refuses it): nothing matches.
+			return &store.Page{}, nil
+		}
 		switch attr {
 		case "id":
 			where += ` AND id = ?`
@@ -53,6 +57,10 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	}
 	if filter == nil && q.SortBy == nil {
 		return s.pageInSQL(ctx, tenant, typ, where, args, q)
+	}
+	if cond, cargs := s.narrowing(filter); cond != "" {
+		where += cond
+		args = append(args, cargs...)
 	}
 
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+columns+` FROM scimkit_resources WHERE `+where+` ORDER BY created_ns, id`), args...)
