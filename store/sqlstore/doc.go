@@ -16,10 +16,14 @@
 // table of its own, so adding or removing a member writes one row.
 //
 // Filters: an equality on userName, displayName, externalId or id is
-// answered by the index; the rest of a filter is evaluated in Go
-// (store.Filter) over the rows the indexed part selects, so results are
-// those of the in-memory store. Values are always bound as parameters,
-// never spliced into SQL. Update runs in a transaction that locks the row
+// answered by the index. In PostgreSQL, the other string equalities of a
+// filter's top-level "and" (emails[type eq "work"].value eq "x",
+// name.familyName eq "x", extension attributes) become conditions on the
+// jsonb document that keep only rows that can match. What remains is
+// evaluated in Go (store.Filter) over those rows, so results are exactly
+// those of the in-memory store. Values and JSON keys are always bound as
+// parameters, never spliced into SQL. Filters without such equalities
+// (co, sw, or, not …) read every row of the tenant and type. Update runs in a transaction that locks the row
 // and checks the version, so concurrent writers on any replica never lose
 // each other's writes.
 package sqlstore
