@@ -35,7 +35,7 @@ cannot_install() {
 }
 
 # newman, installed once from the npm registry and cached.
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/scimkit/newman
+CACHE=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/scimkit/newman
 NEWMAN=$CACHE/node_modules/.bin/newman
 installed_version() {
 	node -p "require(process.argv[1]).version" "$CACHE/node_modules/newman/package.json" 2>/dev/null || true
