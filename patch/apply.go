@@ -39,8 +39,8 @@ func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 			return false, err
 		}
 	}
-	if err := a.checkImmutable(attrs, work); err != nil {
-		return false, err
+	if name := rt.ChangedImmutable(attrs, work); name != "" {
+		return false, errorf(Mutability, "%s is immutable and already set", name)
 	}
 	if missing := rt.MissingRequired(work); len(missing) > 0 {
 		return false, errorf(InvalidValue, "%s is required and cannot be removed or emptied", strings.Join(missing, ", "))
@@ -576,39 +576,6 @@ func lastPrimary(arr []any) []any {
 		}
 	}
 	return nil
-}
-
-// checkImmutable refuses a change to an immutable attribute that had a
-// value (RFC 7643 §2.2).
-func (a *applier) checkImmutable(before, after map[string]any) error {
-	check := func(s *schema.Schema, ext string) error {
-		for _, at := range s.Attributes {
-			if at.Mutability != schema.Immutable {
-				continue
-			}
-			b, x := lookup(before, ext, at.Name), lookup(after, ext, at.Name)
-			if b != nil && !reflect.DeepEqual(b, x) {
-				return errorf(Mutability, "%s is immutable and already set", at.Name)
-			}
-		}
-		return nil
-	}
-	if err := check(a.rt.Schema, ""); err != nil {
-		return err
-	}
-	for _, e := range a.rt.Extensions {
-		if err := check(e, e.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func lookup(m map[string]any, ext, name string) any {
-	if ext != "" {
-		m, _ = lazy(m[ext]).(map[string]any)
-	}
-	return lazy(m[name])
 }
 
 // deepCopy copies decoded JSON.

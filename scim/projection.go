@@ -93,8 +93,14 @@ func parseItems(rt *schema.ResourceType, list string) ([]projItem, error) {
 		name := ap.AttributeName
 		if s == rt.Schema {
 			switch strings.ToLower(name) {
-			case "id", "schemas", "externalid":
-				out = append(out, projItem{key: map[string]string{"id": "id", "schemas": "schemas", "externalid": "externalId"}[strings.ToLower(name)]})
+			case "id":
+				out = append(out, projItem{key: "id"})
+				continue
+			case "schemas":
+				out = append(out, projItem{key: "schemas"})
+				continue
+			case "externalid":
+				out = append(out, projItem{key: "externalId"})
 				continue
 			case "meta":
 				out = append(out, projItem{key: "meta", sub: metaSub(sub)})

@@ -113,48 +113,19 @@ func notFoundAs(err error, rt *schema.ResourceType, id string) error {
 // checkImmutable refuses a PUT that changes an immutable attribute that
 // already has a value (RFC 7643 §2.2).
 func checkImmutable(rt *schema.ResourceType, cur, next *store.Resource) error {
-	var curAttrs, nextAttrs map[string]any
-	check := func(s *schema.Schema, ext string) error {
-		for _, a := range s.Attributes {
-			if a.Mutability != schema.Immutable {
-				continue
-			}
-			if curAttrs == nil {
-				var err error
-				if curAttrs, err = store.DecodeAttributes(cur); err != nil {
-					return err
-				}
-				if nextAttrs, err = store.DecodeAttributes(next); err != nil {
-					return err
-				}
-			}
-			cv, nv := lookup(curAttrs, ext, a.Name), lookup(nextAttrs, ext, a.Name)
-			if cv != nil && !equalJSON(cv, nv) {
-				return errorf(http.StatusBadRequest, Mutability, "%s is immutable and already set", a.Name)
-			}
-		}
+	if !rt.HasImmutable() {
 		return nil
 	}
-	if err := check(rt.Schema, ""); err != nil {
+	before, err := store.DecodeAttributes(cur)
+	if err != nil {
 		return err
 	}
-	for _, e := range rt.Extensions {
-		if err := check(e, e.ID); err != nil {
-			return err
-		}
+	after, err := store.DecodeAttributes(next)
+	if err != nil {
+		return err
+	}
+	if name := rt.ChangedImmutable(before, after); name != "" {
+		return errorf(http.StatusBadRequest, Mutability, "%s is immutable and already set", name)
 	}
 	return nil
-}
-
-func lookup(m map[string]any, ext, name string) any {
-	if ext != "" {
-		m, _ = m[ext].(map[string]any)
-	}
-	return m[name]
-}
-
-func equalJSON(a, b any) bool {
-	ab, err1 := marshal(a)
-	bb, err2 := marshal(b)
-	return err1 == nil && err2 == nil && string(ab) == string(bb)
 }

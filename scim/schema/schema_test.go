@@ -157,3 +157,32 @@ func TestSchemaJSONHasNoNulls(t *testing.T) {
 		}
 	}
 }
+
+func TestChangedImmutable(t *testing.T) {
+	reg := schema.NewRegistry()
+	err := reg.AddExtensionJSON("User", []byte(`{"id":"urn:x:badge:2.0:User","attributes":[
+	  {"name":"badgeId","type":"string","multiValued":false,"required":false,"caseExact":true,"mutability":"immutable","returned":"default","uniqueness":"none"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := reg.ResourceType("User")
+	if !rt.HasImmutable() || schema.NewRegistry().ResourceType("User").HasImmutable() {
+		t.Fatal("HasImmutable wrong")
+	}
+	set := decode(t, `{"userName":"a","urn:x:badge:2.0:User":{"badgeId":"B1"}}`)
+	for _, tc := range []struct {
+		before, after map[string]any
+		want          string
+	}{
+		{set, decode(t, `{"userName":"b","urn:x:badge:2.0:User":{"badgeId":"B1"}}`), ""},
+		{set, decode(t, `{"userName":"a","urn:x:badge:2.0:User":{"badgeId":"B2"}}`), "badgeId"},
+		{set, decode(t, `{"userName":"a"}`), "badgeId"},
+		{decode(t, `{"userName":"a"}`), set, ""}, // setting it the first time is allowed
+		{map[string]any{"urn:x:badge:2.0:User": json.RawMessage(`{"badgeId":"B1"}`)}, set, ""},
+		{map[string]any{"urn:x:badge:2.0:User": json.RawMessage(`{"badgeId":"B9"}`)}, set, "badgeId"},
+	} {
+		if got := rt.ChangedImmutable(tc.before, tc.after); got != tc.want {
+			t.Errorf("ChangedImmutable(%v, %v) = %q, want %q", tc.before, tc.after, got, tc.want)
+		}
+	}
+}
