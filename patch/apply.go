@@ -21,6 +21,10 @@ import (
 // error attrs is left as it was. Values are validated against the schema
 // ("True" is accepted for a boolean here too).
 //
+// An operation on an attribute whose returned characteristic is "never"
+// (password) is accepted and dropped: scimkit never stores such a value,
+// so it can never be returned or matched by a filter.
+//
 // Beyond the RFC, and unless c.Strict: an add or replace whose value
 // filter matches no element creates one from the filter's equalities
 // (addresses[type eq "work"].locality creates the work address), and
@@ -173,6 +177,9 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 	var err error
 	if t == nil {
 		t, err = resolve(a.rt, path)
+	}
+	if err == errNeverStored {
+		return nil // accepted and dropped (see Apply)
 	}
 	if err == errUnknownAttribute {
 		if a.c.Strict {

@@ -95,8 +95,9 @@ func (n *normalizer) operation(dst []Operation, i int, o Operation) ([]Operation
 			t, err = resolve(n.rt, path)
 		}
 	}
-	if err == errUnknownAttribute {
-		// Apply decides: ignored by default, invalidPath when strict.
+	if err == errUnknownAttribute || err == errNeverStored {
+		// Apply decides: an unknown attribute is ignored by default and
+		// invalidPath when strict; a never-returned one is always dropped.
 		return append(dst, Operation{Op: op, Path: path, Value: o.Value}), nil
 	}
 	if err != nil {
@@ -356,8 +357,15 @@ func (n *normalizer) set(i int, out map[string]any, s *schema.Schema, key string
 			}
 		}
 	}
-	if a == nil {
-		out[key] = v // unknown: Apply drops it, or rejects it when strict
+	if a == nil || a.Returned == schema.ReturnedNever {
+		// Unknown: Apply drops it, or rejects it when strict. Never
+		// returned (password): Apply drops it, and no rewrite may carry
+		// its value into a log line. Qualified, so that an extension's
+		// key never lands on a core attribute of the same name.
+		if s != n.rt.Schema {
+			key = s.ID + ":" + key
+		}
+		out[key] = v
 		return
 	}
 	container := out

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Quirk names a non-RFC form Normalize rewrote. The Q-numbers refer to
@@ -31,15 +32,34 @@ const (
 type Rewrite struct {
 	Quirk  Quirk
 	Op     int    // index of the operation in the request as sent (-1: the request)
-	Before string // what was sent (compact JSON)
-	After  string // what it became
+	Before string // what was sent (compact JSON, cut to MaxRewriteText bytes)
+	After  string // what it became (likewise)
 }
 
 func (r Rewrite) String() string {
 	return "op " + strconv.Itoa(r.Op) + " " + string(r.Quirk) + ": " + r.Before + " → " + r.After
 }
 
+// MaxRewriteText bounds Rewrite.Before and After: a longer rendering is cut
+// and ends in "…", so a request cannot make a log line of its own size.
+const MaxRewriteText = 96
+
 func compact(v any) string {
+	return cut(render(v))
+}
+
+func cut(s string) string {
+	if len(s) <= MaxRewriteText {
+		return s
+	}
+	n := MaxRewriteText - len("…")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func render(v any) string {
 	switch t := v.(type) {
 	case bool:
 		if t {

@@ -22,6 +22,11 @@ type target struct {
 
 var errUnknownAttribute = errors.New("unknown attribute")
 
+// errNeverStored is a path to an attribute whose returned characteristic
+// is "never" (password): the operation is accepted and dropped, so the
+// value is never stored, returned or matched.
+var errNeverStored = errors.New("never-returned attribute")
+
 // fixLegacyDot rewrites "urn:…:User.manager" to "urn:…:User:manager" for
 // a registered schema. ok reports a change.
 func fixLegacyDot(rt *schema.ResourceType, path string) (string, bool) {
@@ -131,6 +136,9 @@ func resolvePath(rt *schema.ResourceType, path string) (*target, error) {
 		if t.sub = t.attr.Sub(subName); t.sub == nil {
 			return nil, errUnknownAttribute
 		}
+	}
+	if t.attr.Returned == schema.ReturnedNever || (t.sub != nil && t.sub.Returned == schema.ReturnedNever) {
+		return nil, errNeverStored
 	}
 	if t.attr.Mutability == schema.ReadOnly || (t.sub != nil && t.sub.Mutability == schema.ReadOnly && t.attr.Name != "manager") {
 		return nil, errorf(Mutability, "%s is read-only", t.name())

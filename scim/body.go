@@ -49,8 +49,9 @@ func (h *Handler) canonical(rt *schema.ResourceType, body map[string]any) (map[s
 }
 
 // build turns canonical attributes into the Resource to store. managers
-// holds what lookupManagers found.
-func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers map[string]string, base string) (*store.Resource, error) {
+// holds what lookupManagers found. Every write (POST, PUT, PATCH) reaches
+// the Store through here, after typeRules.stored.
+func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers map[string]string) (*store.Resource, error) {
 	r := &store.Resource{Type: rt.Name}
 	var err error
 	if rt.Name == store.Group {
@@ -64,13 +65,11 @@ func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers 
 	delete(attrs, "groups")
 	if m := manager(attrs); m != nil {
 		id, _ := m["value"].(string)
-		if display, ok := managers[id]; ok {
-			m["$ref"] = base + "/Users/" + id
-			if display != "" {
-				m["displayName"] = display
-			}
+		if display := managers[id]; display != "" {
+			m["displayName"] = display
 		}
 	}
+	h.rules[rt].stored(attrs)
 	r.UserName = stringAttr(attrs["userName"])
 	r.DisplayName = stringAttr(attrs["displayName"])
 	r.ExternalID = stringAttr(attrs["externalId"])
@@ -97,7 +96,7 @@ func (h *Handler) toResource(req *request, rt *schema.ResourceType, body map[str
 			ids = append(ids, id)
 		}
 	}
-	return h.build(rt, attrs, h.lookupManagers(req, rt, ids), req.baseURL)
+	return h.build(rt, attrs, h.lookupManagers(req, rt, ids))
 }
 
 // members turns the canonical members value into store members.

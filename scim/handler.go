@@ -30,6 +30,7 @@ type Handler struct {
 	log           *slog.Logger
 
 	user, group *schema.ResourceType
+	rules       map[*schema.ResourceType]*typeRules
 	discovery   discovery
 }
 
@@ -60,6 +61,10 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.group = h.reg.ResourceType(store.Group)
 	if h.user == nil || h.group == nil {
 		return nil, errors.New("scim: Config.Schemas must define the User and Group resource types")
+	}
+	h.rules = make(map[*schema.ResourceType]*typeRules)
+	for _, rt := range h.reg.ResourceTypes() {
+		h.rules[rt] = newTypeRules(h.reg, rt)
 	}
 	if auth.IsNone(h.auth) {
 		h.log.Warn("scim: serving WITHOUT authentication (auth.None); never deploy this")

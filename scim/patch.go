@@ -118,7 +118,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 		}
 		// Apply validated every value it wrote and checked the required
 		// attributes: attrs is canonical.
-		next, err := h.build(rt, attrs, mgr, req.baseURL)
+		next, err := h.build(rt, attrs, mgr)
 		if err != nil {
 			return err
 		}

@@ -40,9 +40,13 @@ func (h *Handler) appendResource(buf []byte, rt *schema.ResourceType, r *store.R
 		buf = append(buf, ',')
 		buf = appendString(buf, s)
 	}
+	attrs, err := h.rules[rt].showRaw(r.Attributes, base)
+	if err != nil {
+		return nil, err
+	}
 	buf = append(buf, `],"id":`...)
 	buf = appendString(buf, r.ID)
-	if inner := innerObject(r.Attributes); len(inner) > 0 {
+	if inner := innerObject(attrs); len(inner) > 0 {
 		buf = append(buf, ',')
 		buf = append(buf, inner...)
 	}
@@ -114,6 +118,7 @@ func (h *Handler) resourceMap(rt *schema.ResourceType, r *store.Resource, base s
 	if err != nil {
 		return nil, err
 	}
+	h.rules[rt].shown(m, base)
 	schemas := make([]any, 0, 1+len(r.Schemas))
 	schemas = append(schemas, rt.Schema.ID)
 	for _, s := range r.Schemas {

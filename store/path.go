@@ -81,7 +81,9 @@ func (p *Path) valueType() (schema.Type, bool) {
 
 // CompilePath resolves ap against rt. Names match case-insensitively; a
 // path that names nothing in the schema is not an error: it yields no
-// values (so "eq" never matches and "pr" is false).
+// values (so "eq" never matches and "pr" is false). So does a path to an
+// attribute whose returned characteristic is "never" (password): it is
+// never stored, and a filter or sortBy must not be able to probe it.
 func CompilePath(ap fp.AttributePath, rt *schema.ResourceType) *Path {
 	return compilePath(ap, rt, nil)
 }
@@ -96,7 +98,8 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 		// Inside emails[...]: names are sub-attributes of the element.
 		p.elem = true
 		p.attr = within.Sub(ap.AttributeName)
-		if p.attr == nil {
+		if p.attr == nil || p.attr.Returned == schema.ReturnedNever {
+			p.attr = nil
 			p.Name = ap.AttributeName
 			return p
 		}
@@ -156,7 +159,10 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 			}
 		}
 	}
-	if p.attr == nil {
+	if p.attr == nil || p.attr.Returned == schema.ReturnedNever {
+		// A never-returned attribute (password) is never stored, so no
+		// filter or sort may reach it: it reads as absent.
+		p.attr = nil
 		p.Name = ap.String()
 		return p
 	}
@@ -173,7 +179,8 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 	}
 	if sub != "" {
 		p.sub = p.attr.Sub(sub)
-		if p.sub == nil {
+		if p.sub == nil || p.sub.Returned == schema.ReturnedNever {
+			p.sub = nil
 			p.kind = pathUnknown
 			p.Name += "." + sub
 			return p

@@ -41,7 +41,25 @@ func (d Dialect) migrations() []string {
 			PRIMARY KEY (tenant, group_id, member_id)
 		);
 		CREATE INDEX IF NOT EXISTS scimkit_members_member ON scimkit_members (tenant, member_id);`,
+		// 2: earlier scimkit versions stored a password set by PATCH, and the
+		// manager's $ref built from a request's Host header. Neither is
+		// stored any more: remove what older versions left.
+		d.scrubSQL(),
 	}
+}
+
+// scrubSQL removes users' top-level "password" and the enterprise
+// manager's "$ref" from stored documents.
+func (d Dialect) scrubSQL() string {
+	const mgr = `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`
+	if d.name == "postgres" {
+		return `UPDATE scimkit_resources
+			SET attributes = (attributes - 'password') #- '{` + mgr + `,manager,$ref}'
+			WHERE type = 'User' AND (attributes ? 'password' OR attributes #> '{` + mgr + `,manager,$ref}' IS NOT NULL);`
+	}
+	return `UPDATE scimkit_resources
+		SET attributes = json_remove(attributes, '$.password', '$."` + mgr + `".manager."$ref"')
+		WHERE type = 'User' AND (json_type(attributes, '$.password') IS NOT NULL OR json_type(attributes, '$."` + mgr + `".manager."$ref"') IS NOT NULL);`
 }
 
 // migrate brings the schema up to date. It is safe to run from several
