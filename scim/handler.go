@@ -83,6 +83,7 @@ type request struct {
 	ctx     context.Context
 	p       auth.Principal
 	baseURL string
+	query   listParams // the SCIM parameters of the query string
 }
 
 // ServeHTTP implements http.Handler.
@@ -112,7 +113,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &request{w: w, r: r, ctx: store.WithTenant(r.Context(), p.Tenant), p: p, baseURL: h.base(r)}
-	if err := h.route(req); err != nil {
+	req.query, err = parseQuery(r.URL.RawQuery)
+	if err == nil {
+		err = h.route(req)
+	}
+	if err != nil {
 		e := asError(err)
 		if e.Status >= 500 {
 			h.log.Error("scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err.Error())

@@ -1,8 +1,8 @@
 package scim
 
 import (
+	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -11,75 +11,53 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// listParams are the query parameters of RFC 7644 §3.4.2, from the URL or
-// a /.search body.
-type listParams struct {
-	filter, sortBy, sortOrder string
-	startIndex, count         string
-	attributes, excluded      string
-}
-
-// param returns the query parameter name, matched case-insensitively.
-func param(q url.Values, name string) string {
-	if v, ok := q[name]; ok && len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range q {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
-}
-
 func (h *Handler) list(req *request, rt *schema.ResourceType) error {
-	q := req.r.URL.Query()
-	return h.runList(req, rt, listParams{
-		filter:     param(q, "filter"),
-		sortBy:     param(q, "sortBy"),
-		sortOrder:  param(q, "sortOrder"),
-		startIndex: param(q, "startIndex"),
-		count:      param(q, "count"),
-		attributes: param(q, "attributes"),
-		excluded:   param(q, "excludedAttributes"),
-	})
+	return h.runList(req, rt, req.query)
 }
 
-// search serves POST /Users/.search (RFC 7644 §3.4.3).
+// search serves POST /Users/.search (RFC 7644 §3.4.3): the parameters come
+// from the body's members, matched case-insensitively; other members
+// (schemas) are ignored.
 func (h *Handler) search(req *request, rt *schema.ResourceType) error {
 	body, err := h.readBody(req)
 	if err != nil {
 		return err
 	}
-	str := func(k string) string {
-		for key, v := range body {
-			if strings.EqualFold(key, k) {
-				switch t := v.(type) {
-				case string:
-					return t
-				case []any:
-					parts := make([]string, 0, len(t))
-					for _, e := range t {
-						if s, ok := e.(string); ok {
-							parts = append(parts, s)
-						}
-					}
-					return strings.Join(parts, ",")
-				default:
-					if v != nil {
-						b, _ := marshal(v)
-						return string(b)
-					}
-				}
-			}
+	var p listParams
+	for key, v := range body {
+		if f, _ := p.field(key); f == nil || v == nil {
+			continue
 		}
-		return ""
+		s, ok := searchValue(v)
+		if !ok {
+			return paramError(key, "must be a string (attributes and excludedAttributes may be an array of strings)")
+		}
+		if err := p.put(key, s); err != nil {
+			return err
+		}
 	}
-	return h.runList(req, rt, listParams{
-		filter: str("filter"), sortBy: str("sortBy"), sortOrder: str("sortOrder"),
-		startIndex: str("startIndex"), count: str("count"),
-		attributes: str("attributes"), excluded: str("excludedAttributes"),
-	})
+	return h.runList(req, rt, p)
+}
+
+// searchValue reads a /.search member as the query parameter it stands for.
+func searchValue(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case json.Number:
+		return string(t), true
+	case []any:
+		parts := make([]string, 0, len(t))
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, ","), true
+	}
+	return "", false
 }
 
 func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) error {
@@ -88,7 +66,7 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 		return err
 	}
 	q := store.Query{StartIndex: 1, Count: h.limits.MaxPageSize}
-	if p.startIndex != "" {
+	if p.has(pStartIndex) {
 		n, err := strconv.Atoi(strings.TrimSpace(p.startIndex))
 		if err != nil {
 			return badParam("startIndex", p.startIndex)
@@ -97,14 +75,14 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 			q.StartIndex = n
 		}
 	}
-	if p.count != "" {
+	if p.has(pCount) {
 		n, err := strconv.Atoi(strings.TrimSpace(p.count))
 		if err != nil {
 			return badParam("count", p.count)
 		}
 		q.Count = min(max(n, 0), h.limits.MaxPageSize)
 	}
-	if p.filter != "" {
+	if p.has(pFilter) { // given empty, it fails to parse: never "no filter"
 		if len(p.filter) > h.limits.MaxFilterLength {
 			return errorf(http.StatusBadRequest, InvalidFilter, "filter: longer than %d bytes", h.limits.MaxFilterLength)
 		}

@@ -38,8 +38,7 @@ const (
 var errUnchanged = errors.New("scim: patch changed nothing")
 
 func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error {
-	q := req.r.URL.Query()
-	attrsParam, exclParam := param(q, "attributes"), param(q, "excludedAttributes")
+	attrsParam, exclParam := req.query.attributes, req.query.excluded
 	proj, err := parseProjection(rt, attrsParam, exclParam)
 	if err != nil {
 		return err

@@ -8,8 +8,7 @@ import (
 )
 
 func (h *Handler) projectionOf(req *request, rt *schema.ResourceType) (*projection, error) {
-	q := req.r.URL.Query()
-	return parseProjection(rt, param(q, "attributes"), param(q, "excludedAttributes"))
+	return parseProjection(rt, req.query.attributes, req.query.excluded)
 }
 
 // writeResource answers with one resource, its ETag and, for 201, Location.
