@@ -13,9 +13,15 @@
 // returns checks the issuer against the allowed tenants, the tid claim, the audience, exp
 // (required) and nbf with a clock skew, and the RS256 signature against the
 // tenant's published keys, which it caches, refreshes hourly and refetches
-// on an unknown kid at most once per 5 minutes. Principal.Tenant is the
-// token's tenant ID. Verified tokens are cached until their exp. Package
-// auth/authtest is a fake Entra issuer for tests and local development.
+// on an unknown kid at most once per 5 minutes. Every check that needs no
+// key comes before any fetch. With EntraConfig.AllowTenant, which lets
+// tokens name tenants never seen, the keys of at most MaxTenants such
+// tenants are cached (made-up tenants evicted first, tenants with verified
+// tokens last), tenants served the same keys share them, and at most
+// MaxTenantFetches fetches per 5 minutes are made for them.
+// Principal.Tenant is the token's tenant ID. Verified tokens are cached
+// until their exp. Package auth/authtest is a fake Entra issuer for tests
+// and local development.
 //
 // Any accepts either kind during a migration.
 //

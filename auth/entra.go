@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -53,9 +54,11 @@ type EntraConfig struct {
 	// the two). It is called before anything is fetched for a tenant and
 	// again on every request, so a tenant it stops allowing is refused at
 	// once. Signing keys of an allowed tenant are fetched on its first
-	// request. It should consult your list of customers: a callback that
-	// allows every tenant lets anyone make the service fetch the keys of
-	// made-up tenants (one fetch per tenant per MinRefreshInterval).
+	// request, after every check that needs no key (issuer, tid, exp, nbf,
+	// aud, appid) has passed. It should consult your list of customers: a
+	// callback that allows every tenant lets anyone make the service fetch
+	// the keys of made-up tenants, within MaxTenantFetches per
+	// MinRefreshInterval, and cache them, within MaxTenants.
 	AllowTenant func(tenantID string) bool
 
 	// Audiences are the accepted aud values. Empty: DefaultAudience.
@@ -107,6 +110,25 @@ type EntraConfig struct {
 	// negative: no cache.
 	MaxCachedTokens int
 
+	// MaxTenants bounds the key sets cached for tenants admitted by
+	// AllowTenant; those of Tenants are always kept and do not count.
+	// When it is full, a new tenant's set replaces the oldest set of a
+	// tenant whose keys were never fetched (a made-up tenant: Entra
+	// answers 400), else the oldest set of a tenant none of whose tokens
+	// verified yet, else the set least recently used to verify a token.
+	// Tenants served the same keys share them in memory. Zero: 1,024.
+	MaxTenants int
+
+	// MaxTenantFetches bounds the JWKS fetches made on demand for tenants
+	// not in Tenants (a new tenant's first fetch, the retry of a failed
+	// one, a refresh for an unknown kid) to that many per
+	// MinRefreshInterval, all tenants together. A token that needs one
+	// more is refused with ErrKeysUnavailable, without a fetch and
+	// without caching anything for its tenant (the first refusal of each
+	// interval is logged at Warn). Background refreshes of keys already
+	// fetched, and every fetch for Tenants, are not limited. Zero: 100.
+	MaxTenantFetches int
+
 	// Logger receives key fetch failures (Warn) and fetches (Debug).
 	// Nil: slog.Default().
 	Logger *slog.Logger
@@ -142,8 +164,9 @@ type Entra struct {
 // the first request retries the fetch at once, later requests at most once
 // per MinRefreshInterval, and the background retries every
 // MinRefreshInterval, until a fetch succeeds. (A tenant allowed by
-// AllowTenant is fetched on its first request, and retried by requests
-// only.) Configuration errors are returned.
+// AllowTenant is fetched on its first request and retried by requests
+// only, within MaxTenantFetches; its keys are refreshed in the background
+// once one of its tokens has verified.) Configuration errors are returned.
 func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 	if ctx == nil {
 		return nil, errors.New("auth: NewEntra needs a context")
@@ -202,6 +225,9 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 	if e.skew < 0 || cfg.RefreshInterval < 0 || cfg.MinRefreshInterval < 0 {
 		bad("negative ClockSkew, RefreshInterval or MinRefreshInterval")
 	}
+	if cfg.MaxTenants < 0 || cfg.MaxTenantFetches < 0 {
+		bad("negative MaxTenants or MaxTenantFetches")
+	}
 	if e.skew == 0 {
 		e.skew = 5 * time.Minute
 	}
@@ -237,6 +263,8 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 		minRefresh: orDefault(cfg.MinRefreshInterval, 5*time.Minute),
 		log:        log,
 		urlFor:     func(t string) string { return authority + "/" + t + "/discovery/keys" },
+		maxTenants: cmp.Or(cfg.MaxTenants, 1024),
+		maxFetches: cmp.Or(cfg.MaxTenantFetches, 100),
 		sets:       make(map[string]*keySet),
 	}
 	if err := e.keys.warm(lctx, tenants); err != nil {
@@ -367,7 +395,7 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 	tenant, ok := strings.CutPrefix(c.Iss, e.issuerHost+"/")
 	tenant, ok2 := strings.CutSuffix(tenant, "/")
 	if !ok || !ok2 || !isTenantID(tenant) {
-		msg := fmt.Sprintf("issuer %q is not an Entra tenant issuer %s/{tenant ID}/", c.Iss, e.issuerHost)
+		msg := fmt.Sprintf("issuer %s is not an Entra tenant issuer %s/{tenant ID}/", quote(c.Iss), e.issuerHost)
 		if strings.HasSuffix(c.Iss, "/v2.0") {
 			msg += "; v2.0 tokens are not what Entra sends to a SCIM endpoint"
 		}
@@ -383,7 +411,7 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 		return Principal{}, time.Time{}, reject(ErrTenantNotAllowed, msg)
 	}
 	if c.Tid != tenant {
-		return Principal{}, time.Time{}, reject(ErrTenantMismatch, fmt.Sprintf("tid claim %q is not the issuer's tenant %s", c.Tid, tenant))
+		return Principal{}, time.Time{}, reject(ErrTenantMismatch, fmt.Sprintf("tid claim %s is not the issuer's tenant %s", quote(c.Tid), tenant))
 	}
 	if c.Exp == nil {
 		return Principal{}, time.Time{}, reject(ErrNoExpiry, "the token has no expiry (exp claim); Entra's tokens always have one")
@@ -405,17 +433,20 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 			app = c.Azp
 		}
 		if !slices.Contains(e.appIDs, app) {
-			return Principal{}, time.Time{}, reject(ErrWrongApp, fmt.Sprintf("application %q is not one of the accepted applications %s", app, strings.Join(e.appIDs, ", ")))
+			return Principal{}, time.Time{}, reject(ErrWrongApp, fmt.Sprintf("application %s is not one of the accepted applications %s", quote(app), strings.Join(e.appIDs, ", ")))
 		}
 	}
 
-	key, err := e.keys.key(ctx, tenant, t.header.Kid)
+	// Every check above is made before anything is fetched or cached for
+	// the tenant.
+	set, key, err := e.keys.key(ctx, tenant, t.header.Kid)
 	if err != nil {
 		return Principal{}, time.Time{}, err
 	}
 	if _, err := jws.Verify([]byte(token), jws.WithKeyProvider(rs256Key{key}), jws.WithCompact(), jws.WithAlgorithmMatch(true)); err != nil {
-		return Principal{}, time.Time{}, reject(ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %q of tenant %s: a tampered token, or one signed by another key", t.header.Kid, tenant))
+		return Principal{}, time.Time{}, reject(ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %s of tenant %s: a tampered token, or one signed by another key", quote(t.header.Kid), tenant))
 	}
+	e.keys.verified(set)
 
 	sub := c.Sub
 	if sub == "" {
@@ -438,9 +469,18 @@ func (e *Entra) audienceMessage(got []string) string {
 	case 0:
 		return "the token has no audience (aud); want " + want
 	case 1:
-		return fmt.Sprintf("audience %q is not %s", got[0], want)
+		return fmt.Sprintf("audience %s is not %s", quote(got[0]), want)
 	}
-	return fmt.Sprintf("audiences %q are not %s", got, want)
+	const shown = 4
+	q := make([]string, 0, shown)
+	for _, a := range got[:min(len(got), shown)] {
+		q = append(q, quote(a))
+	}
+	list := "[" + strings.Join(q, " ") + "]"
+	if len(got) > shown {
+		list += fmt.Sprintf(" and %d more", len(got)-shown)
+	}
+	return fmt.Sprintf("audiences %s are not %s", list, want)
 }
 
 // rs256Key is a jws.KeyProvider that pins the algorithm to RS256: the

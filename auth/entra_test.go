@@ -339,6 +339,8 @@ func TestNewEntraConfigErrors(t *testing.T) {
 		{"issuer not a URL", auth.EntraConfig{Tenants: []string{tid}, IssuerHost: "sts.windows.net"}, "IssuerHost"},
 		{"negative skew", auth.EntraConfig{Tenants: []string{tid}, ClockSkew: -time.Second}, "negative"},
 		{"empty audience", auth.EntraConfig{Tenants: []string{tid}, Audiences: []string{""}}, "empty audience"},
+		{"negative MaxTenants", auth.EntraConfig{AllowTenant: func(string) bool { return true }, MaxTenants: -1}, "negative MaxTenants"},
+		{"negative MaxTenantFetches", auth.EntraConfig{AllowTenant: func(string) bool { return true }, MaxTenantFetches: -1}, "MaxTenantFetches"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -388,5 +390,43 @@ func TestEntraIssuerHostForAFakeIssuer(t *testing.T) {
 	defer e2.Close()
 	if _, err := e2.Authenticate(bearer(iss.Token(tid))); err != nil {
 		t.Errorf("IssuerHost %s: %v", cfg.IssuerHost, err)
+	}
+}
+
+// TestRejectionsBoundTokenValues: a rejection's text, which the Handler
+// logs, quotes at most 128 bytes of each value taken from the token, so
+// an 8 KiB claim does not write 8 KiB of log per request.
+func TestRejectionsBoundTokenValues(t *testing.T) {
+	f := newFixture(t, func(_ *fixture, c *auth.EntraConfig) { c.AppIDs = []string{auth.ProvisioningAppID} })
+	big := strings.Repeat("A", 8<<10)
+	many := make([]string, 2000)
+	for i := range many {
+		many[i] = "x"
+	}
+	cases := []struct {
+		name string
+		tok  string
+		want error
+		says string
+	}{
+		{"iss", f.iss.Mint(f.a, authtest.Claims{"iss": "https://sts.windows.net/" + big + "/"}, authtest.ForgedSignature()), auth.ErrWrongIssuer, "… (8217 bytes)"},
+		{"tid", f.iss.Mint(f.a, authtest.Claims{"tid": big}, authtest.ForgedSignature()), auth.ErrTenantMismatch, "… (8192 bytes)"},
+		{"aud", f.iss.Mint(f.a, authtest.Claims{"aud": big}, authtest.ForgedSignature()), auth.ErrWrongAudience, "… (8192 bytes)"},
+		{"aud array", f.iss.Mint(f.a, authtest.Claims{"aud": many}, authtest.ForgedSignature()), auth.ErrWrongAudience, `["x" "x" "x" "x"] and 1996 more`},
+		{"aud array of long values", f.iss.Mint(f.a, authtest.Claims{"aud": []string{big[:4000], big[:4000]}}, authtest.ForgedSignature()), auth.ErrWrongAudience, "… (4000 bytes)"},
+		{"appid", f.iss.Mint(f.a, authtest.Claims{"appid": big}, authtest.ForgedSignature()), auth.ErrWrongApp, "… (8192 bytes)"},
+		{"kid", f.iss.Mint(f.a, nil, authtest.Header("kid", big), authtest.ForgedSignature()), auth.ErrUnknownSigningKey, "… (8192 bytes)"},
+		{"alg", f.iss.Mint(f.a, nil, authtest.Header("alg", big), authtest.ForgedSignature()), auth.ErrUnsupportedAlgorithm, "… (8192 bytes)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := f.entra.Validate(t.Context(), c.tok)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+			if msg := err.Error(); len(msg) > 1024 || !strings.Contains(msg, c.says) {
+				t.Errorf("a rejection of %d bytes, want at most 1 KiB saying %q: %.300s", len(msg), c.says, msg)
+			}
+		})
 	}
 }

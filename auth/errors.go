@@ -1,6 +1,11 @@
 package auth
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
 
 // Rejection reasons of Entra-issued JWTs (see NewEntra). Each error
 // returned by Entra.Authenticate wraps exactly one of them, or one of the
@@ -51,7 +56,10 @@ var (
 
 	// ErrKeysUnavailable: the tenant's signing keys have never been fetched
 	// successfully (the JWKS endpoint failed), so no token of the tenant can
-	// be checked yet.
+	// be checked yet; or a fetch the token needs (a new tenant's first, or a
+	// refresh for an unknown kid) is refused because the on-demand fetches
+	// for tenants not in EntraConfig.Tenants are spent
+	// (EntraConfig.MaxTenantFetches).
 	ErrKeysUnavailable = errors.New("the tenant's signing keys could not be fetched")
 
 	// ErrBadSignature: the signature does not verify with the key the kid
@@ -69,3 +77,22 @@ func (r *rejection) Error() string { return r.msg }
 func (r *rejection) Unwrap() error { return r.reason }
 
 func reject(reason error, msg string) error { return &rejection{reason: reason, msg: msg} }
+
+// maxQuoted is the most bytes of a value taken from a token that a
+// rejection's text quotes.
+const maxQuoted = 128
+
+// quote returns s quoted, as %q does, for a rejection's text. A value
+// longer than maxQuoted bytes (claims are the sender's choice, and the
+// text is logged on every request) is cut there, at a rune boundary, and
+// followed by "…" and its length.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}

@@ -105,7 +105,7 @@ func TestConcurrentRequestsShareTheInFlightFetch(t *testing.T) {
 			ok.Add(1)
 		})
 	}
-	s := e.keys.set(tenant)
+	s := e.keys.get(tenant)
 	deadline := time.Now().Add(10 * time.Second)
 	for s.waiting.Load() < 50 {
 		if time.Now().After(deadline) {
@@ -129,7 +129,7 @@ func TestBackgroundRefresh(t *testing.T) {
 	defer iss.Close()
 	tenant := authtest.NewTenantID()
 	e := newTestEntra(t, iss, clock, tenant, nil)
-	s := e.keys.set(tenant)
+	s := e.keys.get(tenant)
 	wait := func() {
 		t.Helper()
 		s.mu.Lock()

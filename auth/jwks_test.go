@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -219,4 +220,50 @@ func withKid(t *testing.T, tok, kid string) string {
 	}
 	parts[0] = base64.RawURLEncoding.EncodeToString(b)
 	return strings.Join(parts, ".")
+}
+
+// TestMadeUpTenantNegativeCache: Entra answers 400 for a tenant that does
+// not exist. With an AllowTenant that admits it, its tokens are refused
+// with ErrKeysUnavailable after one fetch, and without another until
+// MinRefreshInterval has passed.
+func TestMadeUpTenantNegativeCache(t *testing.T) {
+	clock := newClock()
+	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now, KnownTenants: []string{}})
+	defer iss.Close()
+	e, err := auth.NewEntra(t.Context(), auth.EntraConfig{
+		AllowTenant:   func(string) bool { return true },
+		AuthorityHost: iss.URL(),
+		HTTPClient:    iss.Client(),
+		Clock:         clock.Now,
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	tenant := authtest.NewTenantID()
+	_, err = e.Validate(t.Context(), iss.Token(tenant))
+	if !errors.Is(err, auth.ErrKeysUnavailable) || !strings.Contains(err.Error(), "400 Bad Request") ||
+		!strings.Contains(err.Error(), "next attempt on a request after 2026-06-01T10:05:00Z") {
+		t.Fatalf("made-up tenant: %v", err)
+	}
+	if n := iss.TenantFetches(tenant); n != 1 {
+		t.Errorf("%d fetches, want 1", n)
+	}
+	for i := range 100 {
+		clock.Add(2 * time.Second) // 100 tokens within 3m20s
+		if _, err := e.Validate(t.Context(), iss.Mint(tenant, nil, authtest.ForgedSignature())); !errors.Is(err, auth.ErrKeysUnavailable) {
+			t.Fatalf("token %d: %v", i, err)
+		}
+	}
+	if n := iss.Fetches(); n != 1 {
+		t.Errorf("within MinRefreshInterval: %d fetches, want still 1", n)
+	}
+	clock.Add(100 * time.Second) // 5 minutes after the first
+	if _, err := e.Validate(t.Context(), iss.Token(tenant)); !errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Errorf("after MinRefreshInterval: %v", err)
+	}
+	if n := iss.Fetches(); n != 2 {
+		t.Errorf("after MinRefreshInterval: %d fetches, want 2", n)
+	}
 }

@@ -102,7 +102,7 @@ func parseJWT(raw string) (*unverifiedJWT, error) {
 		return nil, reject(ErrMalformedToken, "the JWT header is not a base64url JSON object: "+err.Error())
 	}
 	if t.header.Alg != "RS256" {
-		return nil, reject(ErrUnsupportedAlgorithm, fmt.Sprintf("signing algorithm %q is refused: only RS256 is accepted", t.header.Alg))
+		return nil, reject(ErrUnsupportedAlgorithm, fmt.Sprintf("signing algorithm %s is refused: only RS256 is accepted", quote(t.header.Alg)))
 	}
 	if t.header.Crit != nil || t.header.B64 != nil {
 		return nil, reject(ErrMalformedToken, "the JWT header has crit or b64 members, which Entra never sends")

@@ -59,6 +59,13 @@ type Options struct {
 
 	// Lifetime is the validity of minted tokens. Zero: 1 hour.
 	Lifetime time.Duration
+
+	// KnownTenants, when not nil, are the only tenants the fake serves:
+	// for any other tenant its JWKS and OpenID configuration endpoints
+	// answer 400 with an invalid_tenant error (AADSTS90002), as Entra does
+	// for a made-up tenant ID. Nil: every tenant exists and is served the
+	// same keys (as Entra serves its common keys to almost every tenant).
+	KnownTenants []string
 }
 
 // Issuer is a running fake Entra issuer. Its methods are safe for
@@ -70,8 +77,13 @@ type Issuer struct {
 	mu   sync.Mutex
 	keys []*SigningKey // keys[0] signs; all are published
 
+	known map[string]bool // nil: every tenant
+
 	down    atomic.Bool
 	fetches atomic.Int64
+
+	countMu  sync.Mutex
+	byTenant map[string]int // JWKS requests per tenant
 }
 
 // SigningKey is an RSA-2048 signing key with its certificate, shaped like
@@ -94,7 +106,13 @@ func NewIssuer(opts Options) *Issuer {
 	if opts.Lifetime == 0 {
 		opts.Lifetime = time.Hour
 	}
-	i := &Issuer{opts: opts, keys: []*SigningKey{NewSigningKey()}}
+	i := &Issuer{opts: opts, keys: []*SigningKey{NewSigningKey()}, byTenant: make(map[string]int)}
+	if opts.KnownTenants != nil {
+		i.known = make(map[string]bool, len(opts.KnownTenants))
+		for _, t := range opts.KnownTenants {
+			i.known[t] = true
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/.well-known/openid-configuration", i.serveConfig)
 	mux.HandleFunc("GET /{tenant}/discovery/keys", i.serveKeys)
@@ -175,8 +193,33 @@ func (i *Issuer) Rotate() string {
 func (i *Issuer) SetDown(down bool) { i.down.Store(down) }
 
 // Fetches returns how many JWKS requests the server received, including
-// those it failed while down.
+// those it failed while down or for an unknown tenant.
 func (i *Issuer) Fetches() int { return int(i.fetches.Load()) }
+
+// TenantFetches returns how many JWKS requests the server received for
+// tenant, counted as Fetches counts them.
+func (i *Issuer) TenantFetches(tenant string) int {
+	i.countMu.Lock()
+	defer i.countMu.Unlock()
+	return i.byTenant[tenant]
+}
+
+// unknownTenant answers 400 as Entra does for a tenant that does not
+// exist, and reports whether it did.
+func (i *Issuer) unknownTenant(w http.ResponseWriter, tenant string) bool {
+	if i.known == nil || i.known[tenant] {
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusBadRequest)
+	b, _ := json.Marshal(map[string]any{
+		"error":             "invalid_tenant",
+		"error_description": "AADSTS90002: Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+		"error_codes":       []int{90002},
+	})
+	_, _ = w.Write(b)
+	return true
+}
 
 func (i *Issuer) serveConfig(w http.ResponseWriter, r *http.Request) {
 	if i.down.Load() {
@@ -184,6 +227,9 @@ func (i *Issuer) serveConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := r.PathValue("tenant")
+	if i.unknownTenant(w, t) {
+		return
+	}
 	base := i.srv.URL + "/" + t
 	writeJSON(w, map[string]any{
 		"token_endpoint":                        base + "/oauth2/token",
@@ -219,10 +265,17 @@ type jwk struct {
 	X5c []string `json:"x5c"`
 }
 
-func (i *Issuer) serveKeys(w http.ResponseWriter, _ *http.Request) {
+func (i *Issuer) serveKeys(w http.ResponseWriter, r *http.Request) {
+	t := r.PathValue("tenant")
 	i.fetches.Add(1)
+	i.countMu.Lock()
+	i.byTenant[t]++
+	i.countMu.Unlock()
 	if i.down.Load() {
 		http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+		return
+	}
+	if i.unknownTenant(w, t) {
 		return
 	}
 	i.mu.Lock()

@@ -239,3 +239,48 @@ func TestIssuerHostAndTenantIDs(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestKnownTenantsAndTenantFetches(t *testing.T) {
+	known := authtest.NewTenantID()
+	iss := authtest.NewIssuer(authtest.Options{KnownTenants: []string{known}})
+	defer iss.Close()
+	made := authtest.NewTenantID()
+	if res, jwks := getJSON(t, iss, iss.JWKSURL(known)); res.StatusCode != http.StatusOK || len(keysOf(t, jwks)) != 1 {
+		t.Errorf("known tenant: %d %v", res.StatusCode, jwks)
+	}
+	for _, url := range []string{iss.JWKSURL(made), iss.URL() + "/" + made + "/.well-known/openid-configuration"} {
+		res, err := iss.Client().Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || err != nil || body["error"] != "invalid_tenant" ||
+			!strings.Contains(body["error_description"].(string), "AADSTS90002") {
+			t.Errorf("%s: %d %v (%v), want 400 invalid_tenant", url, res.StatusCode, body, err)
+		}
+	}
+	getJSON(t, iss, iss.JWKSURL(made))
+	if a, m, n := iss.TenantFetches(known), iss.TenantFetches(made), iss.Fetches(); a != 1 || m != 2 || n != 3 {
+		t.Errorf("TenantFetches %d and %d, Fetches %d; want 1, 2 and 3", a, m, n)
+	}
+}
+
+func TestForgedSignature(t *testing.T) {
+	iss := authtest.NewIssuer(authtest.Options{})
+	defer iss.Close()
+	tenant := authtest.NewTenantID()
+	_, jwks := getJSON(t, iss, iss.JWKSURL(tenant))
+	k := keysOf(t, jwks)[0]
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(b64(t, k["n"].(string))), E: 65537}
+	tok := iss.Mint(tenant, nil, authtest.ForgedSignature())
+	h, c, input, sig := parts(t, tok)
+	digest := sha256.Sum256([]byte(input))
+	if h["alg"] != "RS256" || h["kid"] != iss.KeyID() || c["tid"] != tenant || len(sig) != 256 {
+		t.Errorf("header %v, tid %v, signature of %d bytes", h, c["tid"], len(sig))
+	}
+	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) == nil {
+		t.Error("the forged signature verifies")
+	}
+}

@@ -27,6 +27,7 @@ type MintOption func(*mintOptions)
 type mintOptions struct {
 	header map[string]any
 	key    *SigningKey
+	forged bool
 }
 
 // Header sets a protected-header member, or removes it when value is nil.
@@ -47,6 +48,14 @@ func Header(name string, value any) MintOption {
 // key the Issuer does not publish.
 func SignedBy(k *SigningKey) MintOption {
 	return func(o *mintOptions) { o.key = k }
+}
+
+// ForgedSignature gives the token 256 random bytes as its signature
+// instead of signing it: a forgery as an attacker without the key makes
+// it, shaped like an RS256 signature, and cheap enough to mint by the
+// thousand (an RSA signature costs about a millisecond).
+func ForgedSignature() MintOption {
+	return func(o *mintOptions) { o.forged = true }
 }
 
 // Token returns a valid token for tenant, as Entra sends it to a custom
@@ -93,6 +102,13 @@ func (i *Issuer) Mint(tenant string, claims Claims, opts ...MintOption) string {
 	alg, _ := o.header["alg"].(string)
 	merge(o.header, nil)
 	input := segment(o.header) + "." + segment(c)
+	if o.forged {
+		var sig [256]byte
+		if _, err := rand.Read(sig[:]); err != nil {
+			panic("authtest: " + err.Error())
+		}
+		return input + "." + base64.RawURLEncoding.EncodeToString(sig[:])
+	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sign(alg, key, []byte(input)))
 }
 
