@@ -3,6 +3,7 @@ package patch
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"strings"
@@ -29,7 +30,10 @@ import (
 // filter matches no element creates one from the filter's equalities
 // (addresses[type eq "work"].locality creates the work address), and
 // attributes the schema does not define are ignored.
-func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Compat) (changed bool, err error) {
+//
+// lim bounds the work: past lim.MaxWork elements examined, Apply fails
+// with an error that matches ErrTooMuchWork and changes nothing.
+func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Compat, lim Limits) (changed bool, err error) {
 	// Copy on write: the top level now, each attribute (and extension
 	// object) the first time an operation touches it. attrs itself is
 	// never written before every operation has succeeded.
@@ -37,7 +41,7 @@ func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 	if work == nil {
 		work = map[string]any{}
 	}
-	a := &applier{rt: rt, c: c, root: work, owned: map[ownedKey]bool{}}
+	a := &applier{rt: rt, c: c, root: work, owned: map[ownedKey]bool{}, left: lim.maxWork()}
 	for i, op := range ops {
 		if err := a.op(i, op); err != nil {
 			return false, err
@@ -81,6 +85,35 @@ type applier struct {
 	c     Compat
 	root  map[string]any
 	owned map[ownedKey]bool // attributes already deep-copied into root
+	left  int               // elements Apply may still examine
+}
+
+// Limits bound the work of one Apply. The zero value takes the defaults.
+type Limits struct {
+	// MaxWork is how many elements of multi-valued attributes the
+	// operations may examine in all: each element a value filter tests,
+	// and each element an added value is compared with. Default 1,000,000.
+	MaxWork int
+}
+
+func (l Limits) maxWork() int {
+	if l.MaxWork <= 0 {
+		return 1_000_000
+	}
+	return l.MaxWork
+}
+
+// ErrTooMuchWork is what Apply returns (wrapped, with the operation) when
+// the operations examine more elements than Limits.MaxWork allows.
+var ErrTooMuchWork = errors.New("patch: the operations examine more values than one request may")
+
+// spend charges n elements examined by operation i.
+func (a *applier) spend(i, n int) error {
+	a.left -= n
+	if a.left < 0 {
+		return fmt.Errorf("Operations[%d]: %w", i, ErrTooMuchWork)
+	}
+	return nil
 }
 
 type ownedKey struct{ ext, name string }
@@ -207,13 +240,13 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 	}
 	a.own(container, extID, t.attr.Name)
 	if op == "remove" {
-		return a.remove(t, container)
+		return a.remove(i, t, container)
 	}
 	if t.filter != nil {
 		return a.filtered(i, op, t, container, v)
 	}
 	if isClear(v) {
-		return a.remove(t, container)
+		return a.remove(i, t, container)
 	}
 	name := t.attr.Name
 	if t.sub != nil {
@@ -250,16 +283,27 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 		return err
 	}
 	if cv == nil {
-		return a.remove(t, container)
+		return a.remove(i, t, container)
 	}
 	switch {
 	case t.attr.MultiValued && op == "add":
 		cur, _ := container[name].([]any)
+		if t.attr.Name == "members" {
+			// By id, through a set: adding to a large group costs what
+			// the group's size and the new members cost, not their product.
+			if err := a.spend(i, len(cur)+len(cv.([]any))); err != nil {
+				return err
+			}
+			cur = addMembers(cur, cv.([]any))
+			container[name] = cur
+			break
+		}
 		for _, e := range cv.([]any) {
-			if !containsElement(t.attr, cur, e) {
+			if err := a.spend(i, len(cur)); err != nil {
+				return err
+			}
+			if !containsElement(cur, e) {
 				cur = append(cur, e)
-			} else if t.attr.Name == "members" {
-				replaceMember(cur, e)
 			}
 		}
 		container[name] = cur
@@ -301,6 +345,9 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 func (a *applier) filtered(i int, op string, t *target, container map[string]any, v any) error {
 	name := t.attr.Name
 	elems, _ := container[name].([]any)
+	if err := a.spend(i, len(elems)); err != nil {
+		return err
+	}
 	var matched []map[string]any
 	for _, e := range elems {
 		if m, ok := e.(map[string]any); ok && t.filter.Match(m) {
@@ -403,7 +450,7 @@ func elementOf(v any) any {
 	return v
 }
 
-func (a *applier) remove(t *target, container map[string]any) error {
+func (a *applier) remove(i int, t *target, container map[string]any) error {
 	name := t.attr.Name
 	cur, ok := container[name]
 	if !ok {
@@ -412,6 +459,9 @@ func (a *applier) remove(t *target, container map[string]any) error {
 	switch {
 	case t.filter != nil:
 		elems, _ := cur.([]any)
+		if err := a.spend(i, len(elems)); err != nil {
+			return err
+		}
 		kept := elems[:0:0]
 		for _, e := range elems {
 			m, isMap := e.(map[string]any)
@@ -499,17 +549,10 @@ func canonicalElement(t *target, v any) (any, error) {
 	return canonical(t, &single, v)
 }
 
-// containsElement reports whether elems already holds e: for members the
-// same value (id), otherwise an equal element.
-func containsElement(attr *schema.Attribute, elems []any, e any) bool {
-	em, isMap := e.(map[string]any)
+// containsElement reports whether elems already holds an element equal to
+// e (primary aside).
+func containsElement(elems []any, e any) bool {
 	for _, x := range elems {
-		if isMap && attr.Name == "members" {
-			if xm, ok := x.(map[string]any); ok && xm["value"] == em["value"] {
-				return true
-			}
-			continue
-		}
 		if equalIgnoringPrimary(x, e) {
 			return true
 		}
@@ -517,13 +560,33 @@ func containsElement(attr *schema.Attribute, elems []any, e any) bool {
 	return false
 }
 
-func replaceMember(elems []any, e any) {
-	em := e.(map[string]any)
-	for _, x := range elems {
-		if xm, ok := x.(map[string]any); ok && xm["value"] == em["value"] {
-			maps.Copy(xm, em)
+// addMembers adds each member of add to cur unless one with its value (id)
+// is there already; then the given sub-attributes (display) replace the
+// stored ones.
+func addMembers(cur, add []any) []any {
+	at := make(map[string]map[string]any, len(cur)+len(add))
+	for _, x := range cur {
+		if xm, ok := x.(map[string]any); ok {
+			if id, ok := xm["value"].(string); ok {
+				at[id] = xm
+			}
 		}
 	}
+	for _, e := range add {
+		em, _ := e.(map[string]any)
+		id, ok := em["value"].(string)
+		if !ok {
+			cur = append(cur, e) // validated before: not reached
+			continue
+		}
+		if xm := at[id]; xm != nil {
+			maps.Copy(xm, em)
+			continue
+		}
+		cur = append(cur, em)
+		at[id] = em
+	}
+	return cur
 }
 
 func equalIgnoringPrimary(a, b any) bool {

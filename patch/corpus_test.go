@@ -84,7 +84,7 @@ func runPatch(rt *schema.ResourceType, attrs, body map[string]any, c patch.Compa
 	if err != nil {
 		return false, nil, err
 	}
-	changed, err = patch.Apply(attrs, norm.Operations, rt, c)
+	changed, err = patch.Apply(attrs, norm.Operations, rt, c, patch.Limits{})
 	return changed, rw, err
 }
 

@@ -12,7 +12,7 @@
 //
 //	req, err := patch.Parse(body)
 //	req, rewrites, err := patch.Normalize(req, rt, patch.Compat{})
-//	changed, err := patch.Apply(attrs, req.Operations, rt, patch.Compat{})
+//	changed, err := patch.Apply(attrs, req.Operations, rt, patch.Compat{}, patch.Limits{})
 //
 // Errors are *Error values carrying the RFC 7644 scimType (invalidSyntax,
 // invalidPath, invalidValue, noTarget, mutability).

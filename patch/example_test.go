@@ -36,7 +36,7 @@ func ExampleNormalize() {
 		fmt.Println(r)
 	}
 	user := map[string]any{"userName": "bjensen", "active": true}
-	changed, err := patch.Apply(user, req.Operations, rt, patch.Compat{})
+	changed, err := patch.Apply(user, req.Operations, rt, patch.Compat{}, patch.Limits{})
 	fmt.Println(changed, err, user["active"])
 	// Output:
 	// op 0 op-case: "Replace" → "replace"

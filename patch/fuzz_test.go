@@ -181,7 +181,7 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 
 	ops := cloneOps(norm.Operations)
 	attrs := decodeObject(t, start)
-	changed, err := patch.Apply(attrs, norm.Operations, rt, c)
+	changed, err := patch.Apply(attrs, norm.Operations, rt, c, patch.Limits{})
 	if diff := cmp.Diff(ops, norm.Operations, ignoreCache); diff != "" {
 		// The Handler's store may retry the update closure with the same
 		// operations; Apply must not consume them.
@@ -190,7 +190,7 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 
 	// Apply is deterministic.
 	attrs2 := decodeObject(t, start)
-	changed2, err2 := patch.Apply(attrs2, norm.Operations, rt, c)
+	changed2, err2 := patch.Apply(attrs2, norm.Operations, rt, c, patch.Limits{})
 	if (err == nil) != (err2 == nil) || changed != changed2 {
 		t.Fatalf("strict=%v Apply not deterministic: (%v, %v) then (%v, %v)\nops: %#v", c.Strict, changed, err, changed2, err2, norm.Operations)
 	}
@@ -203,7 +203,7 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 	if rerr != nil {
 		t.Fatalf("DecodeTop(start): %v", rerr)
 	}
-	changedRaw, errRaw := patch.Apply(rawAttrs, norm.Operations, rt, c)
+	changedRaw, errRaw := patch.Apply(rawAttrs, norm.Operations, rt, c, patch.Limits{})
 	if (err == nil) != (errRaw == nil) || changed != changedRaw {
 		t.Fatalf("strict=%v Apply on raw attributes: (%v, %v), decoded: (%v, %v)", c.Strict, changedRaw, errRaw, changed, err)
 	}
@@ -222,7 +222,7 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 	// The same operations without the path Normalize resolved (as a
 	// caller building them by hand passes them) give the same outcome.
 	attrs3 := decodeObject(t, start)
-	changed3, err3 := patch.Apply(attrs3, ops, rt, c)
+	changed3, err3 := patch.Apply(attrs3, ops, rt, c, patch.Limits{})
 	if (err == nil) != (err3 == nil) || changed != changed3 {
 		t.Fatalf("strict=%v Apply with unresolved operations differs: (%v, %v) vs (%v, %v)\nops: %#v", c.Strict, changed, err, changed3, err3, ops)
 	}

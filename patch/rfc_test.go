@@ -486,7 +486,7 @@ func TestApplyAtomic(t *testing.T) {
 			}
 			// Apply directly: it must be atomic on its own, whatever
 			// Normalize would have caught.
-			changed, err := patch.Apply(attrs, req.Operations, rt, patch.Compat{Strict: tc.strict})
+			changed, err := patch.Apply(attrs, req.Operations, rt, patch.Compat{Strict: tc.strict}, patch.Limits{})
 			if err == nil {
 				t.Fatalf("no error; want %s", tc.want)
 			}

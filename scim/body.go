@@ -63,6 +63,9 @@ func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers 
 		}
 	}
 	delete(attrs, "groups")
+	if err := h.checkValues(rt, attrs); err != nil {
+		return nil, err
+	}
 	if m := manager(attrs); m != nil {
 		id, _ := m["value"].(string)
 		if display := managers[id]; display != "" {
@@ -81,7 +84,38 @@ func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers 
 	if r.Attributes, err = marshal(attrs); err != nil {
 		return nil, err
 	}
+	if len(r.Attributes) > h.limits.MaxResourceBytes {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "", "the %s would hold %d bytes of attributes; at most %d", rt.Name, len(r.Attributes), h.limits.MaxResourceBytes)
+	}
 	return r, nil
+}
+
+// checkValues refuses a multi-valued attribute holding more than
+// Limits.MaxValues values. Values a PATCH did not touch are still raw and
+// were checked when they were written.
+func (h *Handler) checkValues(rt *schema.ResourceType, attrs map[string]any) error {
+	check := func(s *schema.Schema, container map[string]any) error {
+		for _, a := range s.Attributes {
+			if !a.MultiValued {
+				continue
+			}
+			if arr, ok := container[a.Name].([]any); ok && len(arr) > h.limits.MaxValues {
+				return errorf(http.StatusBadRequest, InvalidValue, "%s has %d values; at most %d", a.Name, len(arr), h.limits.MaxValues)
+			}
+		}
+		return nil
+	}
+	if err := check(rt.Schema, attrs); err != nil {
+		return err
+	}
+	for _, e := range rt.Extensions {
+		if ext, ok := attrs[e.ID].(map[string]any); ok {
+			if err := check(e, ext); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // toResource validates a POST or PUT body and builds the Resource.
@@ -152,7 +186,7 @@ func noneMatch(r *http.Request, version string) bool {
 }
 
 func badParam(name, value string) error {
-	return errorf(http.StatusBadRequest, InvalidValue, "%s=%q is not a whole number", name, value)
+	return errorf(http.StatusBadRequest, InvalidValue, "%s=%q is not a whole number", name, truncate(value, 64))
 }
 
 // stringAttr reads a string attribute, decoding it if a PATCH left it as

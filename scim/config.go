@@ -54,27 +54,79 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Limits bound request costs. Zero fields take the defaults shown.
+// Limits are the cost model of the Handler: what one request may make it
+// do, checked before the work starts where the request shows it (sizes,
+// counts) and while it runs where only the data shows it (comparisons).
+// With them no request costs more than linear in its own size, and the
+// data a request reads is bounded too. Zero fields take the defaults
+// shown; every limit is documented to clients in the error it produces.
 type Limits struct {
-	MaxBodyBytes    int64 // request bodies larger than this get 413; default 1 MiB
-	MaxPageSize     int   // count is capped at this; default 100
-	MaxFilterLength int   // longer filters get 400 invalidFilter; default 4096 bytes
-	MaxOperations   int   // a PATCH with more operations gets 413; default 10,000
+	// MaxBodyBytes: a larger request body gets 413. Default 1 MiB.
+	MaxBodyBytes int64
+
+	// MaxPageSize caps count in a list or .search. Default 100.
+	MaxPageSize int
+
+	// MaxResponseBytes: a list page stops once its resources reach this
+	// size; itemsPerPage says how many it holds and the client asks for
+	// the next page from there (RFC 7644 §3.4.2.4). At least one resource
+	// is always returned. Default 4 MiB.
+	MaxResponseBytes int
+
+	// MaxFilterLength: a longer filter gets 400 invalidFilter. Default
+	// 4096 bytes (which also bounds its terms).
+	MaxFilterLength int
+
+	// MaxFilterWork bounds what a filter no index can answer may cost one
+	// request: the stored values it compares (one unit each, plus one per
+	// 64 bytes of text). Past it the request gets 400 tooMany, saying to
+	// narrow the filter with an equality on userName, externalId or id.
+	// Default 4,000,000 (about 100 ms on one core); the filters Entra and
+	// Okta send cost a few units per resource scanned, or none when an
+	// index answers them.
+	MaxFilterWork int
+
+	// MaxAttributes: more items in attributes or excludedAttributes get
+	// 400 invalidValue; repeated items count once for the work. Default 100.
+	MaxAttributes int
+
+	// MaxOperations: a PATCH with more operations gets 413. Default 10,000.
+	MaxOperations int
+
+	// MaxPatchWork bounds the elements one PATCH may examine (value
+	// filters and duplicate checks on multi-valued attributes, summed over
+	// its operations). Past it the request gets 413, saying to send fewer
+	// operations per request. Default 1,000,000.
+	MaxPatchWork int
+
+	// MaxValues: a write leaving more values in one multi-valued attribute
+	// (emails, roles …; a group's members are not limited) gets 400
+	// invalidValue. Default 1,000.
+	MaxValues int
+
+	// MaxResourceBytes: a write leaving a resource's stored attributes
+	// (members not counted) larger than this gets 413. Default 128 KiB.
+	MaxResourceBytes int
 }
 
 func (l Limits) withDefaults() Limits {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
 	if l.MaxBodyBytes <= 0 {
 		l.MaxBodyBytes = 1 << 20
 	}
-	if l.MaxPageSize <= 0 {
-		l.MaxPageSize = 100
-	}
-	if l.MaxFilterLength <= 0 {
-		l.MaxFilterLength = 4096
-	}
-	if l.MaxOperations <= 0 {
-		l.MaxOperations = 10_000
-	}
+	def(&l.MaxPageSize, 100)
+	def(&l.MaxResponseBytes, 4<<20)
+	def(&l.MaxFilterLength, 4096)
+	def(&l.MaxFilterWork, 4_000_000)
+	def(&l.MaxAttributes, 100)
+	def(&l.MaxOperations, 10_000)
+	def(&l.MaxPatchWork, 1_000_000)
+	def(&l.MaxValues, 1_000)
+	def(&l.MaxResourceBytes, 128<<10)
 	return l
 }
 

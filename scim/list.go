@@ -2,6 +2,7 @@ package scim
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,7 +62,7 @@ func searchValue(v any) (string, bool) {
 }
 
 func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) error {
-	proj, err := parseProjection(rt, p.attributes, p.excluded)
+	proj, err := parseProjection(rt, p.attributes, p.excluded, h.limits.MaxAttributes)
 	if err != nil {
 		return err
 	}
@@ -93,11 +94,12 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 		if q.Filter, err = store.CompileFilter(expr, rt); err != nil {
 			return err
 		}
+		q.Filter.LimitWork(h.limits.MaxFilterWork)
 	}
 	if p.sortBy != "" {
 		path, err := filter.ParsePath(p.sortBy)
 		if err != nil || path.ValueExpression != nil {
-			return errorf(http.StatusBadRequest, InvalidPath, "sortBy=%q is not an attribute path", p.sortBy)
+			return errorf(http.StatusBadRequest, InvalidPath, "sortBy=%q is not an attribute path", truncate(p.sortBy, 64))
 		}
 		q.SortBy = store.CompilePath(path.AttributePath, rt)
 	}
@@ -106,13 +108,16 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 	case "descending":
 		q.SortDescending = true
 	default:
-		return errorf(http.StatusBadRequest, InvalidValue, "sortOrder=%q: use ascending or descending", p.sortOrder)
+		return errorf(http.StatusBadRequest, InvalidValue, "sortOrder=%q: use ascending or descending", truncate(p.sortOrder, 64))
 	}
 	page, err := h.store.List(req.ctx, rt.Name, q)
+	if errors.Is(err, store.ErrFilterTooCostly) || err == nil && q.Filter.Err() != nil {
+		return errorf(http.StatusBadRequest, TooMany, "the filter compares more stored values than one request may (%d units; Limits.MaxFilterWork): narrow it with an equality on userName, externalId or id, which an index answers, or use fewer terms", h.limits.MaxFilterWork)
+	}
 	if err != nil {
 		return err
 	}
-	buf, err := h.appendListResponse(make([]byte, 0, 256+1024*len(page.Resources)), rt, page, q.StartIndex, req.baseURL, proj)
+	buf, err := h.appendListResponse(rt, page, q.StartIndex, req.baseURL, proj)
 	if err != nil {
 		return err
 	}

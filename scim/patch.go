@@ -39,7 +39,7 @@ var errUnchanged = errors.New("scim: patch changed nothing")
 
 func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error {
 	attrsParam, exclParam := req.query.attributes, req.query.excluded
-	proj, err := parseProjection(rt, attrsParam, exclParam)
+	proj, err := parseProjection(rt, attrsParam, exclParam, h.limits.MaxAttributes)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 			}
 			attrs["members"] = ms
 		}
-		changed, err := patch.Apply(attrs, norm.Operations, rt, compat)
+		changed, err := patch.Apply(attrs, norm.Operations, rt, compat, patch.Limits{MaxWork: h.limits.MaxPatchWork})
 		if err != nil {
 			return err
 		}
@@ -127,6 +127,9 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	})
 	if errors.Is(err, errUnchanged) {
 		updated, err = h.store.Get(req.ctx, rt.Name, id)
+	}
+	if errors.Is(err, patch.ErrTooMuchWork) {
+		return errorf(http.StatusRequestEntityTooLarge, "", "%v: this PATCH examines more than %d values of multi-valued attributes (value filters, duplicate checks); send its operations in several smaller requests", err, h.limits.MaxPatchWork)
 	}
 	if err != nil {
 		return notFoundAs(err, rt, id)

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/filter"
@@ -34,8 +35,15 @@ func (p *projection) needsMap() bool {
 }
 
 // parseProjection resolves the comma-separated attribute lists against rt.
-// Names the schema does not define are ignored.
-func parseProjection(rt *schema.ResourceType, attributes, excluded string) (*projection, error) {
+// Names the schema does not define are ignored; a list of more than
+// maxItems items is refused, and an item repeated counts once, so that
+// shaping a resource costs what the schema has, not what the URL repeats.
+func parseProjection(rt *schema.ResourceType, attributes, excluded string, maxItems int) (*projection, error) {
+	for _, l := range []struct{ name, list string }{{"attributes", attributes}, {"excludedAttributes", excluded}} {
+		if n := strings.Count(l.list, ",") + 1; n > maxItems {
+			return nil, errorf(http.StatusBadRequest, InvalidValue, "%s lists %d items; at most %d", l.name, n, maxItems)
+		}
+	}
 	p := &projection{}
 	var err error
 	if p.include, err = parseItems(rt, attributes); err != nil {
@@ -62,13 +70,18 @@ func parseProjection(rt *schema.ResourceType, attributes, excluded string) (*pro
 
 func parseItems(rt *schema.ResourceType, list string) ([]projItem, error) {
 	var out []projItem
+	add := func(it projItem) {
+		if !slices.Contains(out, it) { // out is bounded by the schema's size
+			out = append(out, it)
+		}
+	}
 	for _, raw := range strings.Split(list, ",") {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			continue
 		}
 		if s, rest, ok := rt.SplitURN(raw); ok && rest == "" && s != rt.Schema {
-			out = append(out, projItem{key: s.ID})
+			add(projItem{key: s.ID})
 			continue
 		}
 		path, err := filter.ParsePath(raw)
@@ -94,16 +107,16 @@ func parseItems(rt *schema.ResourceType, list string) ([]projItem, error) {
 		if s == rt.Schema {
 			switch strings.ToLower(name) {
 			case "id":
-				out = append(out, projItem{key: "id"})
+				add(projItem{key: "id"})
 				continue
 			case "schemas":
-				out = append(out, projItem{key: "schemas"})
+				add(projItem{key: "schemas"})
 				continue
 			case "externalid":
-				out = append(out, projItem{key: "externalId"})
+				add(projItem{key: "externalId"})
 				continue
 			case "meta":
-				out = append(out, projItem{key: "meta", sub: metaSub(sub)})
+				add(projItem{key: "meta", sub: metaSub(sub)})
 				continue
 			}
 		}
@@ -122,7 +135,7 @@ func parseItems(rt *schema.ResourceType, list string) ([]projItem, error) {
 			}
 			it.sub = sa.Name
 		}
-		out = append(out, it)
+		add(it)
 	}
 	return out, nil
 }

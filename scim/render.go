@@ -165,23 +165,37 @@ func refMap(id, base, refType, display, typ string) map[string]any {
 	return m
 }
 
-// appendListResponse writes a ListResponse around the page.
-func (h *Handler) appendListResponse(buf []byte, rt *schema.ResourceType, page *store.Page, startIndex int, base string, proj *projection) ([]byte, error) {
+// appendListResponse renders a ListResponse of the page. Resources are
+// added until the next one would take the body past
+// Limits.MaxResponseBytes (the first one always goes in): itemsPerPage
+// then says how many the page holds, and the client's next startIndex
+// follows from it.
+func (h *Handler) appendListResponse(rt *schema.ResourceType, page *store.Page, startIndex int, base string, proj *projection) ([]byte, error) {
+	body := make([]byte, 0, min(1024*len(page.Resources), h.limits.MaxResponseBytes))
+	n := 0
+	var err error
+	for _, r := range page.Resources {
+		mark := len(body)
+		if n > 0 {
+			body = append(body, ',')
+		}
+		if body, err = h.appendResource(body, rt, r, base, proj); err != nil {
+			return nil, err
+		}
+		if n > 0 && len(body) > h.limits.MaxResponseBytes {
+			body = body[:mark]
+			break
+		}
+		n++
+	}
+	buf := make([]byte, 0, len(body)+192)
 	buf = append(buf, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":`...)
 	buf = strconv.AppendInt(buf, int64(page.TotalResults), 10)
 	buf = append(buf, `,"startIndex":`...)
 	buf = strconv.AppendInt(buf, int64(startIndex), 10)
 	buf = append(buf, `,"itemsPerPage":`...)
-	buf = strconv.AppendInt(buf, int64(len(page.Resources)), 10)
+	buf = strconv.AppendInt(buf, int64(n), 10)
 	buf = append(buf, `,"Resources":[`...)
-	var err error
-	for i, r := range page.Resources {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		if buf, err = h.appendResource(buf, rt, r, base, proj); err != nil {
-			return nil, err
-		}
-	}
+	buf = append(buf, body...)
 	return append(buf, "]}"...), nil
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func (h *Handler) projectionOf(req *request, rt *schema.ResourceType) (*projection, error) {
-	return parseProjection(rt, req.query.attributes, req.query.excluded)
+	return parseProjection(rt, req.query.attributes, req.query.excluded, h.limits.MaxAttributes)
 }
 
 // writeResource answers with one resource, its ETag and, for 201, Location.

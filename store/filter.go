@@ -2,10 +2,15 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	fp "github.com/scim2/filter-parser/v2"
 
@@ -18,13 +23,44 @@ type FilterError struct{ Msg string }
 
 func (e *FilterError) Error() string { return e.Msg }
 
+// ErrFilterTooCostly is what Filter.Err reports once a filter with a work
+// limit (LimitWork) has compared more values than it allows. The Handler
+// answers it with 400 tooMany (RFC 7644 §3.4.2.2).
+var ErrFilterTooCostly = errors.New("store: the filter compares more stored values than one request may")
+
 // Filter is a SCIM filter compiled against a resource type. Expr is the
 // parsed AST (github.com/scim2/filter-parser/v2 types) for stores that
 // translate filters into their own query language; Match evaluates the
-// whole filter in Go.
+// whole filter in Go. Paths are resolved as CompilePath does: a path to
+// an attribute that is never returned (password) reads as absent, and a
+// store translating Expr itself must treat it so.
+//
+// A Filter belongs to one request. Match and MatchDecoded are safe for
+// concurrent use.
 type Filter struct {
 	Expr fp.Expression
 	root node
+
+	limit int64        // work allowed; 0: no limit
+	spent atomic.Int64 // work done by every Match so far
+	over  atomic.Bool  // limit exceeded
+}
+
+// LimitWork bounds the work of every Match of f together to n units (n ≤
+// 0: no bound). A unit is one stored value compared, plus one per 64
+// bytes of a string compared, so the bound holds however many terms the
+// filter has and however many values a resource holds. Past it, Match
+// reports no match and Err reports ErrFilterTooCostly; a Store that
+// evaluates filters in Go stops as soon as Err says so.
+func (f *Filter) LimitWork(n int) { f.limit = int64(max(n, 0)) }
+
+// Err reports ErrFilterTooCostly once the work limit has been exceeded:
+// the results of Match since are not to be trusted.
+func (f *Filter) Err() error {
+	if f != nil && f.over.Load() {
+		return ErrFilterTooCostly
+	}
+	return nil
 }
 
 // CompileFilter resolves every attribute path in expr against rt and checks
@@ -49,7 +85,22 @@ func (f *Filter) Match(r *Resource) (bool, error) {
 
 // MatchDecoded is Match with r.Attributes already decoded into attrs.
 func (f *Filter) MatchDecoded(r *Resource, attrs map[string]any) bool {
-	return f.root.match(&evalCtx{r: r, attrs: attrs})
+	if f.limit == 0 {
+		return f.root.match(&evalCtx{r: r, attrs: attrs, left: math.MaxInt64})
+	}
+	left := f.limit - f.spent.Load()
+	if left <= 0 {
+		f.over.Store(true)
+		return false
+	}
+	c := evalCtx{r: r, attrs: attrs, left: left}
+	ok := f.root.match(&c)
+	f.spent.Add(left - c.left)
+	if c.left < 0 {
+		f.over.Store(true)
+		return false
+	}
+	return ok
 }
 
 // Equality looks for a conjunct "attr eq value" that must hold for the
@@ -98,6 +149,17 @@ type evalCtx struct {
 	r     *Resource
 	attrs map[string]any
 	elem  map[string]any
+	left  int64  // work still allowed; below zero every node answers false
+	buf   []byte // scratch for case folding
+}
+
+// spend charges the work of comparing v and reports whether any is left.
+func (c *evalCtx) spend(v any) bool {
+	c.left--
+	if s, ok := v.(string); ok {
+		c.left -= int64(len(s) >> 6)
+	}
+	return c.left >= 0
 }
 
 type node interface{ match(c *evalCtx) bool }
@@ -145,8 +207,13 @@ func (n *valuePathNode) match(c *evalCtx) bool {
 		if !ok {
 			continue
 		}
-		inner := evalCtx{r: c.r, attrs: c.attrs, elem: m}
-		if n.inner.match(&inner) {
+		inner := evalCtx{r: c.r, attrs: c.attrs, elem: m, left: c.left - 1, buf: c.buf}
+		matched := n.inner.match(&inner)
+		c.left, c.buf = inner.left, inner.buf
+		if c.left < 0 {
+			return false
+		}
+		if matched {
 			return true
 		}
 	}
@@ -292,8 +359,14 @@ func toFloat(v any) (float64, bool) {
 }
 
 func (n *cmpNode) match(c *evalCtx) bool {
+	if c.left < 0 {
+		return false
+	}
 	if n.op == fp.PR {
 		for _, v := range n.p.nodes(c.r, c.attrs, c.elem) {
+			if !c.spend(nil) {
+				return false
+			}
 			if present(v) {
 				return true
 			}
@@ -304,28 +377,37 @@ func (n *cmpNode) match(c *evalCtx) bool {
 	switch n.op {
 	case fp.NE:
 		if n.val == nil {
-			return n.anyPresent(vals)
+			return n.anyPresent(c, vals)
 		}
 		for _, v := range vals {
-			if n.compare(v, fp.EQ) {
+			if !c.spend(v) {
+				return false
+			}
+			if n.compare(c, v, fp.EQ) {
 				return false
 			}
 		}
 		return true
 	}
 	if n.val == nil { // eq null
-		return !n.anyPresent(vals)
+		return !n.anyPresent(c, vals) && c.left >= 0
 	}
 	for _, v := range vals {
-		if n.compare(v, n.op) {
+		if !c.spend(v) {
+			return false
+		}
+		if n.compare(c, v, n.op) {
 			return true
 		}
 	}
 	return false
 }
 
-func (n *cmpNode) anyPresent(vals []any) bool {
+func (n *cmpNode) anyPresent(c *evalCtx, vals []any) bool {
 	for _, v := range vals {
+		if !c.spend(nil) {
+			return false
+		}
 		if present(v) {
 			return true
 		}
@@ -347,7 +429,7 @@ func present(v any) bool {
 	return true
 }
 
-func (n *cmpNode) compare(v any, op fp.CompareOperator) bool {
+func (n *cmpNode) compare(c *evalCtx, v any, op fp.CompareOperator) bool {
 	switch n.typ {
 	case schema.Boolean:
 		b, ok := schema.Bool(v)
@@ -381,7 +463,7 @@ func (n *cmpNode) compare(v any, op fp.CompareOperator) bool {
 		if op == fp.EQ {
 			return strings.EqualFold(s, n.str)
 		}
-		s = strings.ToLower(s)
+		s = c.lower(s)
 	}
 	switch op {
 	case fp.EQ:
@@ -394,6 +476,25 @@ func (n *cmpNode) compare(v any, op fp.CompareOperator) bool {
 		return strings.HasSuffix(s, n.str)
 	}
 	return ordered(strings.Compare(s, n.str), op)
+}
+
+// lower is strings.ToLower without an allocation for ASCII text: the
+// result lives in c's scratch buffer until the next call.
+func (c *evalCtx) lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+	}
+	c.buf = c.buf[:0]
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		c.buf = append(c.buf, b)
+	}
+	return unsafe.String(unsafe.SliceData(c.buf), len(c.buf))
 }
 
 func cmpFloat(a, b float64) int {
@@ -442,7 +543,7 @@ func CompileElementFilter(expr fp.Expression, rt *schema.ResourceType, attr *sch
 // Match reports whether the element elem (a decoded complex value)
 // matches.
 func (f *ElementFilter) Match(elem map[string]any) bool {
-	return f.root.match(&evalCtx{r: &Resource{}, elem: elem})
+	return f.root.match(&evalCtx{r: &Resource{}, elem: elem, left: math.MaxInt64})
 }
 
 // Equalities returns the sub-attribute values the filter pins with "eq"

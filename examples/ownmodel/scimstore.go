@@ -353,6 +353,9 @@ func (s *accountStore) List(ctx context.Context, typ string, q store.Query) (*st
 			return nil, err
 		}
 		if q.Filter != nil && !q.Filter.MatchDecoded(r, attrs) {
+			if err := q.Filter.Err(); err != nil {
+				return nil, err // the filter is over the request's work limit
+			}
 			continue
 		}
 		decoded[r] = attrs

@@ -49,6 +49,9 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 				return nil, err
 			}
 			if !filter.MatchDecoded(r, attrs) {
+				if err := filter.Err(); err != nil {
+					return nil, err // over the request's work limit: stop scanning
+				}
 				continue
 			}
 			if decoded != nil {

@@ -97,6 +97,9 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 			return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", typ, r.ID, err)
 		}
 		if filter != nil && !filter.MatchDecoded(r, attrs) {
+			if err := filter.Err(); err != nil {
+				return nil, err // over the request's work limit: stop
+			}
 			continue
 		}
 		decoded[r] = attrs
