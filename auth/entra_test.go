@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -171,11 +172,15 @@ func TestEntraAttackTableThroughHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	source := 0
 	for _, a := range attacks(t) {
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
 			t.Run(a.name+" "+m, func(t *testing.T) {
 				r := a.req(f)
 				r.Method = m
+				// One source each: the Handler logs one 401 per source a minute.
+				source++
+				r.RemoteAddr = fmt.Sprintf("198.51.%d.%d:4711", source/250, source%250)
 				if m == http.MethodDelete {
 					r.URL.Path = "/Users/some-id"
 				}

@@ -47,6 +47,7 @@ func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 			return false, err
 		}
 	}
+	a.compactMembers()
 	if name := rt.ChangedImmutable(attrs, work); name != "" {
 		return false, errorf(Mutability, "%s is immutable and already set", name)
 	}
@@ -81,11 +82,12 @@ func (a *applier) changed(before, after map[string]any) bool {
 }
 
 type applier struct {
-	rt    *schema.ResourceType
-	c     Compat
-	root  map[string]any
-	owned map[ownedKey]bool // attributes already deep-copied into root
-	left  int               // elements Apply may still examine
+	rt      *schema.ResourceType
+	c       Compat
+	root    map[string]any
+	owned   map[ownedKey]bool // attributes already deep-copied into root
+	left    int               // elements Apply may still examine
+	members memberIndex       // a group's members by id, while member operations run
 }
 
 // Limits bound the work of one Apply. The zero value takes the defaults.
@@ -239,6 +241,12 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 		}()
 	}
 	a.own(container, extID, t.attr.Name)
+	if isGroupMembers(t) {
+		if done, err := a.memberOp(i, op, t, v); done || err != nil {
+			return err
+		}
+		a.compactMembers()
+	}
 	if op == "remove" {
 		return a.remove(i, t, container)
 	}
@@ -288,16 +296,6 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 	switch {
 	case t.attr.MultiValued && op == "add":
 		cur, _ := container[name].([]any)
-		if t.attr.Name == "members" {
-			// By id, through a set: adding to a large group costs what
-			// the group's size and the new members cost, not their product.
-			if err := a.spend(i, len(cur)+len(cv.([]any))); err != nil {
-				return err
-			}
-			cur = addMembers(cur, cv.([]any))
-			container[name] = cur
-			break
-		}
 		for _, e := range cv.([]any) {
 			if err := a.spend(i, len(cur)); err != nil {
 				return err
@@ -349,8 +347,9 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 		return err
 	}
 	var matched []map[string]any
+	match := t.filter.Matcher()
 	for _, e := range elems {
-		if m, ok := e.(map[string]any); ok && t.filter.Match(m) {
+		if m, ok := e.(map[string]any); ok && match(m) {
 			matched = append(matched, m)
 		}
 	}
@@ -463,9 +462,10 @@ func (a *applier) remove(i int, t *target, container map[string]any) error {
 			return err
 		}
 		kept := elems[:0:0]
+		match := t.filter.Matcher()
 		for _, e := range elems {
 			m, isMap := e.(map[string]any)
-			if !isMap || !t.filter.Match(m) {
+			if !isMap || !match(m) {
 				kept = append(kept, e)
 				continue
 			}
@@ -558,35 +558,6 @@ func containsElement(elems []any, e any) bool {
 		}
 	}
 	return false
-}
-
-// addMembers adds each member of add to cur unless one with its value (id)
-// is there already; then the given sub-attributes (display) replace the
-// stored ones.
-func addMembers(cur, add []any) []any {
-	at := make(map[string]map[string]any, len(cur)+len(add))
-	for _, x := range cur {
-		if xm, ok := x.(map[string]any); ok {
-			if id, ok := xm["value"].(string); ok {
-				at[id] = xm
-			}
-		}
-	}
-	for _, e := range add {
-		em, _ := e.(map[string]any)
-		id, ok := em["value"].(string)
-		if !ok {
-			cur = append(cur, e) // validated before: not reached
-			continue
-		}
-		if xm := at[id]; xm != nil {
-			maps.Copy(xm, em)
-			continue
-		}
-		cur = append(cur, em)
-		at[id] = em
-	}
-	return cur
 }
 
 func equalIgnoringPrimary(a, b any) bool {

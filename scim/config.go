@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/patch"
@@ -50,8 +51,14 @@ type Config struct {
 	Limits Limits
 
 	// Logger receives one line per failed request (the precise reason for
-	// a 401, the stack of a panic). Nil: slog.Default().
+	// a 401, the stack of a panic). Values taken from the request are cut
+	// to a few hundred bytes, and 401s are summarised: per source address,
+	// the first of each minute is logged and the rest counted, their number
+	// reported on the source's next line. Nil: slog.Default().
 	Logger *slog.Logger
+
+	// Clock returns the current time. Nil: time.Now.
+	Clock func() time.Time
 }
 
 // Limits are the cost model of the Handler: what one request may make it
@@ -79,11 +86,13 @@ type Limits struct {
 
 	// MaxFilterWork bounds what a filter no index can answer may cost one
 	// request: the stored values it compares (one unit each, plus one per
-	// 64 bytes of text). Past it the request gets 400 tooMany, saying to
-	// narrow the filter with an equality on userName, externalId or id.
-	// Default 4,000,000 (about 100 ms on one core); the filters Entra and
-	// Okta send cost a few units per resource scanned, or none when an
-	// index answers them.
+	// 64 bytes of text), beyond store.WorkPerResource (8) per resource the
+	// store evaluates it on. Past it the request gets 400 tooMany, saying
+	// to narrow the filter with an equality on userName, externalId or id.
+	// The filters Entra and Okta send cost a few units per resource, or
+	// nothing when an index answers them, so they are never refused; a
+	// filter of 200 terms is, once it has done this much work. Default
+	// 1,000,000 (a few tens of milliseconds on one core).
 	MaxFilterWork int
 
 	// MaxAttributes: more items in attributes or excludedAttributes get
@@ -121,7 +130,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxPageSize, 100)
 	def(&l.MaxResponseBytes, 4<<20)
 	def(&l.MaxFilterLength, 4096)
-	def(&l.MaxFilterWork, 4_000_000)
+	def(&l.MaxFilterWork, 1_000_000)
 	def(&l.MaxAttributes, 100)
 	def(&l.MaxOperations, 10_000)
 	def(&l.MaxPatchWork, 1_000_000)

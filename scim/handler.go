@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/patch"
@@ -28,6 +29,7 @@ type Handler struct {
 	compatFor     func(tenant string) patch.Compat
 	patchResponse PatchResponse
 	log           *slog.Logger
+	rejects       *rejectLog
 
 	user, group *schema.ResourceType
 	rules       map[*schema.ResourceType]*typeRules
@@ -57,6 +59,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	now := cfg.Clock
+	if now == nil {
+		now = time.Now
+	}
+	h.rejects = newRejectLog(now)
 	h.user = h.reg.ResourceType(store.User)
 	h.group = h.reg.ResourceType(store.Group)
 	if h.user == nil || h.group == nil {
@@ -93,7 +100,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			h.log.Error("scim: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			h.log.ErrorContext(r.Context(), "scim: panic serving request", "method", r.Method, "path", truncate(r.URL.Path, maxLogPath), "panic", truncate(fmt.Sprint(v), maxLogText), "stack", string(debug.Stack()))
 			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal error"})
 		}
 	}()
@@ -103,7 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = errors.New("authenticator returned no tenant")
 	}
 	if err != nil {
-		h.log.Warn("scim: request rejected: 401", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err.Error())
+		h.logRejected(r, err)
 		challenge := `Bearer realm="scim"`
 		if !errors.Is(err, auth.ErrNoToken) {
 			challenge = `Bearer realm="scim", error="invalid_token"`
@@ -120,12 +127,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := asError(err)
 		if e.Status >= 500 {
-			h.log.Error("scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err.Error())
+			h.log.ErrorContext(r.Context(), "scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", truncate(r.URL.Path, maxLogPath), "status", e.Status, "error", truncate(err.Error(), maxLogText))
 		} else {
-			h.log.Debug("scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", r.URL.Path, "status", e.Status, "detail", e.Detail)
+			h.log.DebugContext(r.Context(), "scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", truncate(r.URL.Path, maxLogPath), "status", e.Status, "detail", truncate(e.Detail, maxLogText))
 		}
 		writeError(w, e)
 	}
+}
+
+// Values taken from a request are cut to these lengths in log lines, so
+// that a request cannot write a log line of its own size.
+const (
+	maxLogPath = 256
+	maxLogText = 1024
+)
+
+// logRejected logs a 401, or counts it when its source was logged less
+// than a minute ago (rejectLog).
+func (h *Handler) logRejected(r *http.Request, err error) {
+	logIt, source, held := h.rejects.admit(r.RemoteAddr)
+	if !logIt {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("path", truncate(r.URL.Path, maxLogPath)),
+		slog.String("remote", truncate(r.RemoteAddr, maxLogPath)),
+		slog.String("reason", truncate(err.Error(), maxLogText)),
+	}
+	if held > 0 {
+		attrs = append(attrs, slog.String("source", source), slog.Int("held_back", held))
+	}
+	h.log.LogAttrs(r.Context(), slog.LevelWarn, "scim: request rejected: 401", attrs...)
 }
 
 // base returns the absolute URL the endpoint is mounted at.

@@ -62,7 +62,8 @@ type result struct {
 // do sends one request through h. The request carries
 // "Authorization: Bearer s" and, when body is not empty,
 // "Content-Type: application/scim+json"; headers (name, value pairs)
-// override or add headers, and an empty value removes one.
+// override or add headers ("Host" sets the request's Host), and an empty
+// value removes one.
 func do(t testing.TB, h http.Handler, method, path, body string, headers ...string) result {
 	t.Helper()
 	var rd io.Reader
@@ -78,6 +79,10 @@ func do(t testing.TB, h http.Handler, method, path, body string, headers ...stri
 		t.Fatalf("do: headers must be name, value pairs")
 	}
 	for i := 0; i < len(headers); i += 2 {
+		if strings.EqualFold(headers[i], "Host") {
+			req.Host = headers[i+1]
+			continue
+		}
 		if headers[i+1] == "" {
 			req.Header.Del(headers[i])
 		} else {

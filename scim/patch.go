@@ -62,7 +62,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	if len(rewrites) > 0 {
 		h.log.LogAttrs(req.ctx, slog.LevelInfo, "scim: PATCH rewritten to RFC form",
 			slog.String("tenant", req.p.Tenant), slog.String("resource", rt.Name), slog.String("id", id),
-			slog.Int("count", len(rewrites)), slog.String("rewrites", summarize(rewrites)))
+			slog.Int("count", len(rewrites)), slog.String("rewrites", truncate(summarize(rewrites), maxLogText)))
 	}
 	wantBody := h.patchResponse == PatchResponseResource ||
 		(h.patchResponse == PatchResponseAuto && (rt.Name == store.User || attrsParam != "" || exclParam != ""))

@@ -41,17 +41,25 @@ type Filter struct {
 	Expr fp.Expression
 	root node
 
-	limit int64        // work allowed; 0: no limit
-	spent atomic.Int64 // work done by every Match so far
-	over  atomic.Bool  // limit exceeded
+	limit     int64        // work allowed besides WorkPerResource; 0: no limit
+	spent     atomic.Int64 // work done by every Match so far
+	evaluated atomic.Int64 // resources matched so far
+	over      atomic.Bool  // limit exceeded
 }
 
-// LimitWork bounds the work of every Match of f together to n units (n ≤
-// 0: no bound). A unit is one stored value compared, plus one per 64
-// bytes of a string compared, so the bound holds however many terms the
-// filter has and however many values a resource holds. Past it, Match
-// reports no match and Err reports ErrFilterTooCostly; a Store that
-// evaluates filters in Go stops as soon as Err says so.
+// WorkPerResource is the work a limited filter may do per resource it is
+// evaluated on, beyond its limit (see LimitWork): a filter of a few terms
+// stays within it however many resources a Store scans.
+const WorkPerResource = 8
+
+// LimitWork bounds the work of every Match of f together to n units, plus
+// WorkPerResource for each resource matched (n ≤ 0: no bound). A unit is
+// one stored value compared, plus one per 64 bytes of a string compared,
+// so the bound holds however many terms the filter has and however many
+// values a resource holds: a filter that compares many values of every
+// resource is refused early, one that compares a few is never refused.
+// Past it, Match reports no match and Err reports ErrFilterTooCostly; a
+// Store that evaluates filters in Go stops as soon as Err says so.
 func (f *Filter) LimitWork(n int) { f.limit = int64(max(n, 0)) }
 
 // Err reports ErrFilterTooCostly once the work limit has been exceeded:
@@ -88,7 +96,7 @@ func (f *Filter) MatchDecoded(r *Resource, attrs map[string]any) bool {
 	if f.limit == 0 {
 		return f.root.match(&evalCtx{r: r, attrs: attrs, left: math.MaxInt64})
 	}
-	left := f.limit - f.spent.Load()
+	left := f.limit + WorkPerResource*f.evaluated.Add(1) - f.spent.Load()
 	if left <= 0 {
 		f.over.Store(true)
 		return false
@@ -362,53 +370,35 @@ func (n *cmpNode) match(c *evalCtx) bool {
 	if c.left < 0 {
 		return false
 	}
-	if n.op == fp.PR {
-		for _, v := range n.p.nodes(c.r, c.attrs, c.elem) {
+	if n.op == fp.PR || n.val == nil && (n.op == fp.EQ || n.op == fp.NE) {
+		// pr, "eq null" (absent) and "ne null" (present)
+		it := n.p.iter(c.r, c.attrs, c.elem, n.op == fp.PR)
+		found := false
+		for v, ok := it.next(); ok; v, ok = it.next() {
 			if !c.spend(nil) {
 				return false
 			}
 			if present(v) {
-				return true
+				found = true
+				break
 			}
 		}
-		return false
+		return found != (n.op == fp.EQ)
 	}
-	vals := n.p.values(c.r, c.attrs, c.elem)
-	switch n.op {
-	case fp.NE:
-		if n.val == nil {
-			return n.anyPresent(c, vals)
-		}
-		for _, v := range vals {
-			if !c.spend(v) {
-				return false
-			}
-			if n.compare(c, v, fp.EQ) {
+	it := n.p.iter(c.r, c.attrs, c.elem, false)
+	if n.op == fp.NE {
+		for v, ok := it.next(); ok; v, ok = it.next() {
+			if !c.spend(v) || n.compare(c, v, fp.EQ) {
 				return false
 			}
 		}
 		return true
 	}
-	if n.val == nil { // eq null
-		return !n.anyPresent(c, vals) && c.left >= 0
-	}
-	for _, v := range vals {
+	for v, ok := it.next(); ok; v, ok = it.next() {
 		if !c.spend(v) {
 			return false
 		}
 		if n.compare(c, v, n.op) {
-			return true
-		}
-	}
-	return false
-}
-
-func (n *cmpNode) anyPresent(c *evalCtx, vals []any) bool {
-	for _, v := range vals {
-		if !c.spend(nil) {
-			return false
-		}
-		if present(v) {
 			return true
 		}
 	}
@@ -481,18 +471,23 @@ func (n *cmpNode) compare(c *evalCtx, v any, op fp.CompareOperator) bool {
 // lower is strings.ToLower without an allocation for ASCII text: the
 // result lives in c's scratch buffer until the next call.
 func (c *evalCtx) lower(s string) string {
+	upper := -1
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+		switch b := s[i]; {
+		case b >= utf8.RuneSelf:
 			return strings.ToLower(s)
+		case upper < 0 && 'A' <= b && b <= 'Z':
+			upper = i
 		}
 	}
-	c.buf = c.buf[:0]
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
+	if upper < 0 {
+		return s // already lower case: most stored values are
+	}
+	c.buf = append(c.buf[:0], s...)
+	for i := upper; i < len(c.buf); i++ {
+		if b := c.buf[i]; 'A' <= b && b <= 'Z' {
+			c.buf[i] = b + 'a' - 'A'
 		}
-		c.buf = append(c.buf, b)
 	}
 	return unsafe.String(unsafe.SliceData(c.buf), len(c.buf))
 }
@@ -542,9 +537,21 @@ func CompileElementFilter(expr fp.Expression, rt *schema.ResourceType, attr *sch
 
 // Match reports whether the element elem (a decoded complex value)
 // matches.
-func (f *ElementFilter) Match(elem map[string]any) bool {
-	return f.root.match(&evalCtx{r: &Resource{}, elem: elem, left: math.MaxInt64})
+func (f *ElementFilter) Match(elem map[string]any) bool { return f.Matcher()(elem) }
+
+// Matcher returns Match for many elements in a row: it allocates once,
+// not per element. The function is not safe for concurrent use.
+func (f *ElementFilter) Matcher() func(elem map[string]any) bool {
+	c := &evalCtx{r: &noResource}
+	return func(elem map[string]any) bool {
+		c.elem, c.left = elem, math.MaxInt64
+		return f.root.match(c)
+	}
 }
+
+// noResource is what an element filter's nodes see as the resource: they
+// never read it.
+var noResource Resource
 
 // Equalities returns the sub-attribute values the filter pins with "eq"
 // in a conjunction (`type eq "work" and primary eq true` → type: "work",

@@ -35,6 +35,8 @@ type Path struct {
 	attr *schema.Attribute // the top-level attribute (or the element's sub-attribute inside a value filter)
 	sub  *schema.Attribute // the sub-attribute read, if any
 	elem bool              // relative to a multi-valued element (inside a value filter)
+
+	hasValue bool // attr has a "value" sub-attribute (read for "emails co …")
 }
 
 // Attribute returns the attribute whose values the path yields: the
@@ -105,6 +107,7 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 		}
 		p.kind = pathAttr
 		p.Name = p.attr.Name
+		p.hasValue = p.attr.Sub("value") != nil
 		return p
 	}
 	s := rt.Schema
@@ -167,6 +170,7 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 		return p
 	}
 	p.kind = pathAttr
+	p.hasValue = p.attr.Sub("value") != nil
 	if p.ext == "" && rt.Name == Group && p.attr.Name == "members" {
 		p.kind = pathMembers
 	}
@@ -202,6 +206,67 @@ func (p *Path) values(r *Resource, attrs, elem map[string]any) []any {
 // "value" sub-attribute (RFC 7644 §3.4.2.2: pr matches a non-empty node).
 func (p *Path) nodes(r *Resource, attrs, elem map[string]any) []any {
 	return p.read(r, attrs, elem, true)
+}
+
+// valueIter walks the values of a path without collecting them: a
+// filter compares each as it comes (and stops at the first that decides),
+// in stored order.
+type valueIter struct {
+	p    *Path
+	arr  []any // the values, or the elements to pick them from
+	one  any   // the value of a single-valued attribute, when arr is nil
+	pick bool  // pick the path's value from each element (or from one)
+	i    int
+}
+
+// iter returns an iterator over what values (whole false) or nodes (whole
+// true) return, in stored order.
+func (p *Path) iter(r *Resource, attrs, elem map[string]any, whole bool) valueIter {
+	it := valueIter{p: p}
+	if p.kind != pathAttr {
+		it.arr = p.read(r, attrs, elem, whole)
+		return it
+	}
+	var v any
+	if p.elem {
+		v = elem[p.attr.Name]
+	} else {
+		src := attrs
+		if p.ext != "" {
+			src, _ = attrs[p.ext].(map[string]any)
+		}
+		v = src[p.attr.Name]
+	}
+	it.pick = !whole || p.sub != nil
+	if arr, ok := v.([]any); ok {
+		it.arr = arr
+	} else {
+		it.one = v
+	}
+	return it
+}
+
+// next returns the next value, or false when there is none.
+func (it *valueIter) next() (any, bool) {
+	if it.one != nil {
+		v := it.one
+		it.one = nil
+		if it.pick {
+			v = it.p.pickComplex(v)
+		}
+		return v, v != nil
+	}
+	for it.i < len(it.arr) {
+		v := it.arr[it.i]
+		it.i++
+		if it.pick {
+			if v = it.p.pickComplex(v); v == nil {
+				continue
+			}
+		}
+		return v, true
+	}
+	return nil, false
 }
 
 func (p *Path) read(r *Resource, attrs, elem map[string]any, whole bool) []any {
@@ -281,7 +346,7 @@ func (p *Path) pickComplex(v any) any {
 	if p.sub != nil {
 		return m[p.sub.Name]
 	}
-	if p.attr != nil && p.attr.Sub("value") != nil {
+	if p.hasValue {
 		// "emails co …" means the emails' values; "manager eq …" the manager's id.
 		return m["value"]
 	}
