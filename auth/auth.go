@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -40,7 +41,7 @@ const MaxTokenBytes = 16 << 10
 // BearerToken extracts the bearer token of r. It refuses tokens in the
 // query string (access_token) and tokens over MaxTokenBytes.
 func BearerToken(r *http.Request) (string, error) {
-	if r.URL != nil && r.URL.RawQuery != "" && r.URL.Query().Has("access_token") {
+	if r.URL != nil && hasQueryKey(r.URL.RawQuery, "access_token") {
 		return "", ErrTokenInQuery
 	}
 	h := r.Header.Get("Authorization")
@@ -59,6 +60,25 @@ func BearerToken(r *http.Request) (string, error) {
 		return "", ErrTokenTooLarge
 	}
 	return tok, nil
+}
+
+// hasQueryKey reports whether the raw query string holds a parameter
+// named key, unescaping keys only (a value can be long: a filter).
+func hasQueryKey(raw, key string) bool {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		k, _, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(k, "%+") {
+			if u, err := url.QueryUnescape(k); err == nil {
+				k = u
+			}
+		}
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // None accepts every request as tenant. It exists for local experiments;

@@ -42,6 +42,8 @@ func TestStaticTokens(t *testing.T) {
 		{name: "wrong token", header: "Bearer nope", wantErr: auth.ErrInvalidToken},
 		{name: "prefix of a token", header: "Bearer new-secre", wantErr: auth.ErrInvalidToken},
 		{name: "token in query string", header: "Bearer new-secret", query: "?access_token=new-secret", wantErr: auth.ErrTokenInQuery},
+		{name: "token in query string, escaped, after a filter", header: "Bearer new-secret", query: "?filter=userName%20eq%20%22a%22&%61ccess%5Ftoken=new-secret", wantErr: auth.ErrTokenInQuery},
+		{name: "access_token as a value only", header: "Bearer new-secret", query: "?filter=access_token&x=access_token", want: auth.Principal{Tenant: "acme", Subject: "2026", Method: "static-token"}},
 		{name: "20 KiB token", header: "Bearer " + strings.Repeat("x", 20<<10), wantErr: auth.ErrTokenTooLarge},
 	}
 	for _, tc := range tests {

@@ -34,6 +34,12 @@ import (
 // lim bounds the work: past lim.MaxWork elements examined, Apply fails
 // with an error that matches ErrTooMuchWork and changes nothing.
 func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Compat, lim Limits) (changed bool, err error) {
+	return apply(attrs, ops, rt, c, lim, true)
+}
+
+// apply is Apply; indexed false makes every value filter scan its
+// attribute's elements (for tests holding the indexes to the scan).
+func apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Compat, lim Limits, indexed bool) (changed bool, err error) {
 	// Copy on write: the top level now, each attribute (and extension
 	// object) the first time an operation touches it. attrs itself is
 	// never written before every operation has succeeded.
@@ -41,7 +47,7 @@ func Apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 	if work == nil {
 		work = map[string]any{}
 	}
-	a := &applier{rt: rt, c: c, root: work, owned: map[ownedKey]bool{}, left: lim.maxWork()}
+	a := &applier{rt: rt, c: c, root: work, owned: map[ownedKey]bool{}, left: lim.maxWork(), indexed: indexed}
 	for i, op := range ops {
 		if err := a.op(i, op); err != nil {
 			return false, err
@@ -88,6 +94,8 @@ type applier struct {
 	owned   map[ownedKey]bool // attributes already deep-copied into root
 	left    int               // elements Apply may still examine
 	members memberIndex       // a group's members by id, while member operations run
+	indexes elemIndexes       // elements of multi-valued attributes by a sub-attribute's value
+	indexed bool              // value filters may use indexes
 }
 
 // Limits bound the work of one Apply. The zero value takes the defaults.
@@ -241,6 +249,9 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 		}()
 	}
 	a.own(container, extID, t.attr.Name)
+	if t.filter == nil || op == "remove" {
+		a.indexes.drop(t) // only value-filter adds and replaces keep them up to date
+	}
 	if isGroupMembers(t) {
 		if done, err := a.memberOp(i, op, t, v); done || err != nil {
 			return err
@@ -343,14 +354,34 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 func (a *applier) filtered(i int, op string, t *target, container map[string]any, v any) error {
 	name := t.attr.Name
 	elems, _ := container[name].([]any)
-	if err := a.spend(i, len(elems)); err != nil {
+	ix, key, err := a.index(i, t, elems)
+	if err != nil {
 		return err
 	}
 	var matched []map[string]any
+	var matchedAt []int
 	match := t.filter.Matcher()
-	for _, e := range elems {
-		if m, ok := e.(map[string]any); ok && match(m) {
+	visit := func(p int) {
+		if m, ok := elems[p].(map[string]any); ok && match(m) {
 			matched = append(matched, m)
+			matchedAt = append(matchedAt, p)
+		}
+	}
+	if ix != nil {
+		// Only the elements holding the filter's equality can match.
+		cand := ix.pos[key]
+		if err := a.spend(i, 1+len(cand)); err != nil {
+			return err
+		}
+		for _, p := range cand {
+			visit(p)
+		}
+	} else {
+		if err := a.spend(i, len(elems)); err != nil {
+			return err
+		}
+		for p := range elems {
+			visit(p)
 		}
 	}
 	var elemValue map[string]any
@@ -389,10 +420,31 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 		}
 		elems = append(elems, elem)
 		container[name] = elems
+		for _, x := range a.indexes.of(t) {
+			if x.n == len(elems)-1 {
+				x.add(len(elems)-1, elem)
+				x.n = len(elems)
+			}
+		}
 		if p, _ := elem["primary"].(bool); p {
+			if err := a.spend(i, len(elems)); err != nil {
+				return err
+			}
 			clearOtherPrimaries(elems, []any{elem})
 		}
 		return nil
+	}
+	type filed struct {
+		key string
+		ok  bool
+	}
+	ixs := a.indexes.of(t)
+	before := make([]filed, len(ixs)*len(matched))
+	for j, m := range matched {
+		for x, ix := range ixs {
+			k, ok := ix.key(m[ix.sub])
+			before[j*len(ixs)+x] = filed{k, ok}
+		}
 	}
 	for _, m := range matched {
 		switch {
@@ -410,12 +462,26 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 			clearSubs(m, elementOf(v))
 		}
 	}
+	n := len(elems)
 	elems = compactElements(elems)
 	setOrDelete(container, name, elems)
+	if len(elems) != n {
+		a.indexes.drop(t) // positions moved
+	} else {
+		for j, m := range matched {
+			for x, ix := range ixs {
+				b := before[j*len(ixs)+x]
+				ix.move(matchedAt[j], b.key, b.ok, m)
+			}
+		}
+	}
 	// At most one primary (RFC 7643 §2.4): the last matched element that
 	// is primary now wins.
 	for j := len(matched) - 1; j >= 0; j-- {
 		if matched[j]["primary"] == true {
+			if err := a.spend(i, len(elems)); err != nil {
+				return err
+			}
 			clearOtherPrimaries(elems, []any{matched[j]})
 			break
 		}

@@ -219,6 +219,16 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 	if len(rawAttrs) != len(attrs) {
 		t.Fatalf("strict=%v Apply on raw attributes: %d attributes, decoded: %d", c.Strict, len(rawAttrs), len(attrs))
 	}
+	// The value-filter indexes find exactly what a scan of every element
+	// finds.
+	attrs4 := decodeObject(t, start)
+	changed4, err4 := patch.ApplyScanning(attrs4, norm.Operations, rt, c, patch.Limits{})
+	if (err == nil) != (err4 == nil) || changed != changed4 {
+		t.Fatalf("strict=%v Apply with indexes: (%v, %v), scanning: (%v, %v)\nops: %#v", c.Strict, changed, err, changed4, err4, norm.Operations)
+	}
+	if diff := cmp.Diff(attrs, attrs4); diff != "" {
+		t.Fatalf("strict=%v Apply with indexes differs from scanning (-indexed +scanning):\n%s\nops: %#v", c.Strict, diff, norm.Operations)
+	}
 	// The same operations without the path Normalize resolved (as a
 	// caller building them by hand passes them) give the same outcome.
 	attrs3 := decodeObject(t, start)
