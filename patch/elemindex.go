@@ -31,6 +31,10 @@ type elemIndex struct {
 
 type elemIndexKey struct{ ext, attr, sub string }
 
+// minIndexed is the fewest elements worth an index: a scan of fewer costs
+// less than building one (a user's few emails).
+const minIndexed = 32
+
 type elemIndexes map[elemIndexKey]*elemIndex
 
 // drop forgets the indexes of t's attribute.
@@ -136,8 +140,11 @@ func (x elemIndexes) of(t *target) []*elemIndex {
 // charging one pass over elems) when there is none; nil when the filter
 // has no string equality to index by.
 func (a *applier) index(i int, t *target, elems []any) (*elemIndex, string, error) {
+	if len(elems) < minIndexed || !a.indexed {
+		return nil, "", nil
+	}
 	sa, v, ok := indexedEquality(t.expr, t.attr)
-	if !ok || !a.indexed {
+	if !ok {
 		return nil, "", nil
 	}
 	ext := ""

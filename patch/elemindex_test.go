@@ -19,7 +19,7 @@ func TestValueFilterIndexesAgreeWithScan(t *testing.T) {
 	rt := resourceType(t, "User")
 	rng := rand.New(rand.NewPCG(1, 2))
 	val := func() string {
-		v := fmt.Sprintf("v%d@x.example", rng.IntN(6))
+		v := fmt.Sprintf("v%d@x.example", rng.IntN(12))
 		if rng.IntN(3) == 0 {
 			v = strings.ToUpper(v)
 		}
@@ -57,7 +57,14 @@ func TestValueFilterIndexesAgreeWithScan(t *testing.T) {
 		}
 		return fmt.Sprintf(`{"op":"add","path":"%s.type","value":"%s"}`, filter(), typ())
 	}
-	for n := range 3000 {
+	// Enough emails that the indexes are used (a few are scanned instead).
+	var emails []string
+	for i := range 40 {
+		emails = append(emails, fmt.Sprintf(`{"value":"v%d@x.example","type":"work"}`, i%9))
+	}
+	emails = append(emails, `{"value":"V2@X.EXAMPLE","type":"home","primary":true}`)
+	startEmails := `{"userName":"u","emails":[` + strings.Join(emails, ",") + `]}`
+	for n := range 1500 {
 		ops := make([]string, 1+rng.IntN(12))
 		for i := range ops {
 			ops[i] = op()
@@ -72,7 +79,7 @@ func TestValueFilterIndexesAgreeWithScan(t *testing.T) {
 			if err != nil {
 				continue
 			}
-			start := `{"userName":"u","emails":[{"value":"v1@x.example","type":"work"},{"value":"V2@X.EXAMPLE","type":"home","primary":true}]}`
+			start := startEmails
 			a, b := decodeObject(t, start), decodeObject(t, start)
 			ca, ea := patch.Apply(a, norm.Operations, rt, c, patch.Limits{})
 			cb, eb := patch.ApplyScanning(b, norm.Operations, rt, c, patch.Limits{})
