@@ -10,6 +10,10 @@
 // issuer serving /{tenant}/discovery/keys; -issuer-host changes the
 // expected issuer https://sts.windows.net/{tenant}/ to match.
 //
+// In production set -base-url (or SCIMKIT_BASE_URL) to the public URL
+// Entra reaches: the URLs in responses are built from it, never from a
+// request's Host header.
+//
 // To try it without Entra, -fake-issuer starts a fake Entra issuer in the
 // process (package auth/authtest) and prints a token and a curl line:
 //
@@ -62,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	authority := fs.String("authority-host", auth.DefaultAuthorityHost, "host serving {host}/{tenant}/discovery/keys")
 	issuer := fs.String("issuer-host", auth.DefaultIssuerHost, "tokens' issuer is {issuer-host}/{tenant}/")
 	fake := fs.Bool("fake-issuer", false, "start a fake Entra issuer in the process and print a token (no Entra needed)")
+	baseURL := fs.String("base-url", os.Getenv("SCIMKIT_BASE_URL"), "public URL of the endpoint, the Tenant URL you give Entra (default $SCIMKIT_BASE_URL); empty: taken from each request's Host header, for local use only")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,9 +108,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer entra.Close()
 	h, err := scim.NewHandler(scim.Config{
-		Store:  memory.New(),
-		Auth:   entra,
-		Logger: logger,
+		Store:   memory.New(),
+		Auth:    entra,
+		BaseURL: *baseURL,
+		Logger:  logger,
 	})
 	if err != nil {
 		return err
@@ -120,6 +126,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String() + "/scim/v2"
 	fmt.Fprintf(stdout, "SCIM endpoint: %s\n", base)
+	tenantURL := base
+	if *baseURL != "" {
+		tenantURL = *baseURL
+		fmt.Fprintf(stdout, "Base URL:      %s\n", tenantURL)
+	}
 	fmt.Fprintf(stdout, "Tenants:       %s\n", strings.Join(tenants, " "))
 	if iss != nil {
 		token := iss.Token(tenants[0])
@@ -127,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Token:         %s\n", token)
 		fmt.Fprintf(stdout, "Try:           curl -s -H 'Authorization: Bearer %s' '%s/Users?filter=userName+eq+%%22nobody%%22'\n", token, base)
 	} else {
-		fmt.Fprintf(stdout, "In Entra:      Tenant URL %s, Secret Token left blank\n", base)
+		fmt.Fprintf(stdout, "In Entra:      Tenant URL %s, Secret Token left blank\n", tenantURL)
 	}
 
 	srv := &http.Server{

@@ -12,6 +12,11 @@
 //	-store sqlite:PATH            a SQLite file
 //	-store postgres://…           PostgreSQL (any DSN pgx accepts)
 //
+// In production set -base-url (or SCIMKIT_BASE_URL) to the public URL
+// Entra reaches, e.g. https://scim.example.com/scim/v2: the URLs in
+// responses (meta.location, $ref) are built from it. Without it they are
+// built from each request's Host header, which only suits local use.
+//
 // Copy it as the starting point of your own service.
 package main
 
@@ -53,6 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token Entra sends (default $SCIMKIT_TOKEN, else generated)")
 	tenant := fs.String("tenant", "default", "tenant the token acts in")
 	storeFlag := fs.String("store", "sqlite:scimkit-quickstart.db", "memory, sqlite:PATH or a postgres:// DSN")
+	baseURL := fs.String("base-url", os.Getenv("SCIMKIT_BASE_URL"), "public URL of the endpoint, the Tenant URL you give Entra (e.g. https://scim.example.com/scim/v2; default $SCIMKIT_BASE_URL); empty: taken from each request's Host header, for local use only")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,9 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeStore()
 	h, err := scim.NewHandler(scim.Config{
-		Store:  st,
-		Auth:   auth.StaticTokens(auth.Token{Secret: *token, Tenant: *tenant, Name: "quickstart"}),
-		Logger: logger,
+		Store:   st,
+		Auth:    auth.StaticTokens(auth.Token{Secret: *token, Tenant: *tenant, Name: "quickstart"}),
+		BaseURL: *baseURL,
+		Logger:  logger,
 	})
 	if err != nil {
 		return err
@@ -88,6 +95,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String() + "/scim/v2"
 	fmt.Fprintf(stdout, "SCIM endpoint: %s\n", base)
+	if *baseURL == "" {
+		fmt.Fprintf(stdout, "Base URL:      from each request's Host header (local use; set -base-url to the public URL in production)\n")
+	} else {
+		fmt.Fprintf(stdout, "Base URL:      %s\n", *baseURL)
+	}
 	fmt.Fprintf(stdout, "Secret token:  %s\n", *token)
 	fmt.Fprintf(stdout, "Store:         %s\n", *storeFlag)
 	fmt.Fprintf(stdout, "Try:           curl -s -H 'Authorization: Bearer %s' '%s/Users?filter=userName+eq+%%22nobody%%22'\n", *token, base)

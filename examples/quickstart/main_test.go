@@ -46,7 +46,7 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 		close(lines)
 	}()
 	var base string
-	for i := 0; i < 4; i++ {
+	for i := 0; i < 5; i++ {
 		select {
 		case l := <-lines:
 			if strings.HasPrefix(l, "SCIM endpoint:") {
@@ -54,6 +54,9 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 			}
 			if strings.HasPrefix(l, "Secret token:") && !strings.Contains(l, "qs-secret") {
 				t.Errorf("printed %q, want the token", l)
+			}
+			if strings.HasPrefix(l, "Base URL:") && !strings.Contains(l, "-base-url") {
+				t.Errorf("printed %q, want advice to set -base-url", l)
 			}
 			if strings.HasPrefix(l, "Try:") && !strings.Contains(l, "curl") {
 				t.Errorf("printed %q, want a curl line", l)
@@ -74,4 +77,40 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 	scimtest.Entra(t, proxy, opts)
 	scimtest.EntraFlagged(t, proxy, opts)
 	scimtest.Okta(t, proxy, opts)
+}
+
+// With -base-url, the URLs in responses start with it, whatever Host a
+// request names.
+func TestQuickstartBaseURL(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "qs-secret", "-store", "memory", "-base-url", "https://scim.example.com/scim/v2"}, pw, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		go io.Copy(io.Discard, pr)
+		<-done
+	})
+	sc := bufio.NewScanner(pr)
+	var base string
+	for base == "" && sc.Scan() {
+		if l, ok := strings.CutPrefix(sc.Text(), "SCIM endpoint:"); ok {
+			base = strings.TrimSpace(l)
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	req, _ := http.NewRequest(http.MethodPost, base+"/Users", strings.NewReader(`{"userName":"b@example.com"}`))
+	req.Host = "evil.example"
+	req.Header.Set("Authorization", "Bearer qs-secret")
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://scim.example.com/scim/v2/Users/") {
+		t.Errorf("Location %q, want it under -base-url", loc)
+	}
 }
