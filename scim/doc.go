@@ -17,6 +17,11 @@
 // trailing slash tolerated and unknown query parameters (Entra's
 // aadOptscim062020) ignored.
 //
+// In production set Config.BaseURL to the public URL clients reach: the
+// URLs in responses (meta.location, Location, $ref) are built from it.
+// Without it they are built from each request's Host header, for that
+// request's own response only; no URL is ever stored.
+//
 // What it absorbs for you: string booleans ("True"), values wrapped in or
 // missing arrays, manager sent as a bare id, extension data whose URN is
 // missing from "schemas", unknown attributes (dropped unless
@@ -24,4 +29,14 @@
 // case-insensitive attribute names everywhere. Every failure is an RFC 7644
 // §3.12 error body with the status as a string; a panic becomes a logged
 // 500 and the server keeps serving.
+//
+// What it refuses, whoever holds a token: Config.Limits is the cost model
+// (body, resource and response sizes, values per attribute, attributes
+// items, PATCH operations, and the work of filters and PATCH value
+// filters), so that no request costs more than linear in its own size; a
+// query string it cannot read whole is 400, never a silently dropped
+// filter. Attributes whose returned characteristic is "never" (password)
+// are accepted and dropped on every write: never stored, returned,
+// filtered or sorted on. 401s are logged once a minute per source, with
+// the count of the others.
 package scim
