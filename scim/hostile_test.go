@@ -118,8 +118,21 @@ func TestHostileRequests(t *testing.T) {
 				{name: "filter longer than 4 KB", method: http.MethodGet, target: "/Users?filter=" + urlq(filter200+` or `+filter200),
 					status: 400, scimType: "invalidFilter", maxBytes: 256 << 10},
 				// 3. PATCH with many value-filter operations that match nothing.
+				// Each creates an email (Entra's semantics), found again through
+				// an index, not a scan: linear, then past MaxValues.
 				{name: "PATCH 10,000 unmatched value filters", method: http.MethodPatch, target: "/Users/" + target, body: unmatched(10_000),
-					status: 413, maxBytes: 64 << 20},
+					status: 400, scimType: "invalidValue", maxBytes: 64 << 20},
+				{name: "PATCH 2,000 primary creates", method: http.MethodPatch, target: "/Users/" + ids[2], body: func() string {
+					ops := make([]string, 2000)
+					for i := range ops {
+						ops[i] = fmt.Sprintf(`{"op":"add","path":"emails[value eq \"p%d\" and primary eq true].type","value":"home"}`, i)
+					}
+					return patchBody(ops...)
+				}(), status: 413, maxBytes: 64 << 20, check: func(t *testing.T, r result) {
+					if !strings.Contains(str(r.body, "detail"), "smaller requests") {
+						t.Errorf("the 413 does not say what to do: %s", r.raw)
+					}
+				}},
 				{name: "PATCH 10,001 operations", method: http.MethodPatch, target: "/Users/" + target, body: unmatched(10_001),
 					status: 413, maxBytes: 32 << 20},
 				// 4. Resources that grow without bound, and the pages listing them.
