@@ -66,7 +66,8 @@ type Config struct {
 // counts) and while it runs where only the data shows it (comparisons).
 // With them no request costs more than linear in its own size, and the
 // data a request reads is bounded too. Zero fields take the defaults
-// shown; every limit is documented to clients in the error it produces.
+// shown. A request over a limit gets an error naming it, except count
+// (capped) and a list page (cut short), both as RFC 7644 §3.4.2.4 allows.
 type Limits struct {
 	// MaxBodyBytes: a larger request body gets 413. Default 1 MiB.
 	MaxBodyBytes int64

@@ -274,7 +274,10 @@ func TestHostHeaderNeverStored(t *testing.T) {
 				t.Errorf("Location %q: the request's own response may use its Host", loc)
 			}
 			patchOK(t, h, "/Users/"+emp, patchBody(`{"op":"replace","path":"manager","value":"`+boss+`"}`), "Host", "evil.example")
-			g := send("good.example", http.MethodGet, "/Users/"+emp, "")
+			var g result
+			if n := allocated(func() { g = send("good.example", http.MethodGet, "/Users/"+emp, "") }); n > 256<<10 {
+				t.Errorf("GET of a user with a manager allocated %d KiB", n>>10)
+			}
 			mgr, _ := g.body[enterpriseURN].(map[string]any)
 			if mgr == nil {
 				t.Fatalf("no enterprise extension: %s", g.raw)
@@ -309,10 +312,16 @@ func TestRejectedRequestsLogBounded(t *testing.T) {
 				c.Logger = slog.New(slog.NewTextHandler(logs, nil))
 				c.Clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			})
-			huge := "/Users/" + strings.Repeat("a", 900<<10)
+			huge := httptest.NewRequest(http.MethodGet, "/Users/"+strings.Repeat("a", 900<<10), nil)
+			huge.Header.Set("Authorization", "Bearer wrong")
 			for range 50 {
-				r := do(t, h, http.MethodGet, huge, "", "Authorization", "Bearer wrong")
-				wantStatus(t, r, http.StatusUnauthorized, "wrong token")
+				rec := httptest.NewRecorder()
+				if n := allocated(func() { h.ServeHTTP(rec, huge) }); n > 64<<10 {
+					t.Errorf("a rejected 900 KB request allocated %d KiB", n>>10)
+				}
+				if rec.Code != http.StatusUnauthorized {
+					t.Fatalf("wrong token: %d", rec.Code)
+				}
 			}
 			if n := len(logs.String()); n > 4<<10 {
 				t.Fatalf("50 rejected 900 KB requests wrote %d bytes of log", n)

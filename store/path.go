@@ -219,6 +219,19 @@ type valueIter struct {
 	i    int
 }
 
+// stored returns the attribute's value as stored, in attrs (or its
+// extension object) or, inside a value filter, in elem.
+func (p *Path) stored(attrs, elem map[string]any) any {
+	if p.elem {
+		return elem[p.attr.Name]
+	}
+	src := attrs
+	if p.ext != "" {
+		src, _ = attrs[p.ext].(map[string]any)
+	}
+	return src[p.attr.Name]
+}
+
 // iter returns an iterator over what values (whole false) or nodes (whole
 // true) return, in stored order.
 func (p *Path) iter(r *Resource, attrs, elem map[string]any, whole bool) valueIter {
@@ -227,16 +240,7 @@ func (p *Path) iter(r *Resource, attrs, elem map[string]any, whole bool) valueIt
 		it.arr = p.read(r, attrs, elem, whole)
 		return it
 	}
-	var v any
-	if p.elem {
-		v = elem[p.attr.Name]
-	} else {
-		src := attrs
-		if p.ext != "" {
-			src, _ = attrs[p.ext].(map[string]any)
-		}
-		v = src[p.attr.Name]
-	}
+	v := p.stored(attrs, elem)
 	it.pick = !whole || p.sub != nil
 	if arr, ok := v.([]any); ok {
 		it.arr = arr
@@ -296,16 +300,7 @@ func (p *Path) read(r *Resource, attrs, elem map[string]any, whole bool) []any {
 		}
 		return out
 	}
-	var v any
-	if p.elem {
-		v = elem[p.attr.Name]
-	} else {
-		src := attrs
-		if p.ext != "" {
-			src, _ = attrs[p.ext].(map[string]any)
-		}
-		v = src[p.attr.Name]
-	}
+	v := p.stored(attrs, elem)
 	if v == nil {
 		return nil
 	}
