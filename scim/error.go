@@ -87,13 +87,19 @@ func asError(err error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Detail: "internal error"}
 }
 
+// quoteList quotes ids for an error's detail: the first ten, each cut to
+// 64 bytes, and how many more there are.
 func quoteList(ids []string) string {
+	const shown = 10
 	b := make([]byte, 0, 64)
-	for i, id := range ids {
+	for i, id := range ids[:min(len(ids), shown)] {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = strconv.AppendQuote(b, id)
+		b = strconv.AppendQuote(b, truncate(id, 64))
+	}
+	if len(ids) > shown {
+		b = fmt.Appendf(b, " and %d more", len(ids)-shown)
 	}
 	return string(b)
 }

@@ -182,6 +182,17 @@ func TestHostileRequests(t *testing.T) {
 					}},
 				{name: "duplicate userName", method: http.MethodPost, target: "/Users", body: userBody("HEAVY00@example.com"),
 					status: 409, scimType: "uniqueness", maxBytes: 256 << 10},
+				{name: "group of 20,000 unknown members", method: http.MethodPost, target: "/Groups", body: func() string {
+					ms := make([]string, 20_000)
+					for i := range ms {
+						ms[i] = fmt.Sprintf(`{"value":"missing-%d"}`, i)
+					}
+					return `{"displayName":"Ghosts","members":[` + strings.Join(ms, ",") + `]}`
+				}(), status: 400, scimType: "invalidValue", maxBytes: 64 << 20, check: func(t *testing.T, r result) {
+					if len(r.raw) > 2048 || !strings.Contains(r.raw, "19990 more") {
+						t.Errorf("the error lists every unknown member (%d bytes): %.300s", len(r.raw), r.raw)
+					}
+				}},
 				{name: "unknown id", method: http.MethodGet, target: "/Users/" + strings.Repeat("x", 10_000),
 					status: 404, maxBytes: 256 << 10},
 			}
