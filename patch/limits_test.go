@@ -129,8 +129,8 @@ func TestValueFilterIndexFollowsOtherOperations(t *testing.T) {
 	}
 	start := `{"userName":"u","emails":[` + strings.Join(emails, ",") + `]}`
 	for name, middle := range map[string]string{
-		"sub on every element": `{"op":"replace","path":"emails.value","value":"o7@x"}`,
-		"whole replacement":    `{"op":"replace","path":"emails","value":[` + strings.Join(others, ",") + `]}`,
+		"sub on every element":  `{"op":"replace","path":"emails.value","value":"o7@x"}`,
+		"whole replacement":     `{"op":"replace","path":"emails","value":[` + strings.Join(others, ",") + `]}`,
 		"path-less replacement": `{"op":"replace","value":{"emails":[` + strings.Join(others, ",") + `]}}`,
 	} {
 		body := opsBody(
