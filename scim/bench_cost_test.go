@@ -130,3 +130,35 @@ func BenchmarkCostPatch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetUser reads one Entra user by id, without and with a manager:
+// a manager's $ref is derived when the user is rendered (never stored), so
+// that user takes the rewriting path.
+func BenchmarkGetUser(b *testing.B) {
+	for _, withManager := range []bool{false, true} {
+		b.Run(fmt.Sprintf("manager=%v", withManager), func(b *testing.B) {
+			h, _ := benchHandler(b)
+			seedUsers(b, h, 2)
+			id := firstUserID(b, h)
+			if withManager {
+				req := httptest.NewRequest(http.MethodPatch, "/Users/"+id, strings.NewReader(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+id+`"}]}`))
+				req.Header.Set("Authorization", "Bearer bench")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"$ref"`) {
+					b.Fatalf("setting the manager: %d %s", rec.Code, rec.Body)
+				}
+			}
+			req := httptest.NewRequest(http.MethodGet, "/Users/"+id, nil)
+			req.Header.Set("Authorization", "Bearer bench")
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}

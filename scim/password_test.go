@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/scimkit/scimkit/internal/teststore"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
 )
 
 // syncBuffer is a bytes.Buffer safe for a logger used by concurrent requests.
@@ -149,5 +151,54 @@ func TestPasswordNeverStoredReturnedOrMatched(t *testing.T) {
 				t.Errorf("a stored document has a password member: %s", stored)
 			}
 		})
+	}
+}
+
+// leakyStore hands back every resource with a password in its attributes,
+// spaced as PostgreSQL's jsonb prints them: a Store the Handler must not
+// trust to have dropped it (a database written by an older version, or a
+// product's own store).
+type leakyStore struct{ store.Store }
+
+func (s leakyStore) leak(r *store.Resource) *store.Resource {
+	if r != nil && r.Type == store.User {
+		r.Attributes = append([]byte(`{"password": "hunter2-leaked", `), r.Attributes[1:]...)
+	}
+	return r
+}
+
+func (s leakyStore) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
+	r, err := s.Store.Get(ctx, typ, id)
+	return s.leak(r), err
+}
+
+func (s leakyStore) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
+	p, err := s.Store.List(ctx, typ, q)
+	if p != nil {
+		for _, r := range p.Resources {
+			s.leak(r)
+		}
+	}
+	return p, err
+}
+
+func TestPasswordNeverShownWhateverTheStoreHolds(t *testing.T) {
+	h := newHandler(t, func(c *scim.Config) { c.Store = leakyStore{c.Store} })
+	boss := createUser(t, h, userBody("boss@example.com"))
+	id := createUser(t, h, fmt.Sprintf(`{"userName":"u@example.com","title":"T",%q:{"manager":%q,"department":"D"}}`, enterpriseURN, boss))
+	for _, path := range []string{"/Users/" + id, "/Users", "/Users?attributes=password", "/Users?attributes=userName,password", "/Users/" + id + "?excludedAttributes=title"} {
+		r := do(t, h, http.MethodGet, path, "")
+		wantStatus(t, r, http.StatusOK, path)
+		if strings.Contains(r.raw, "hunter2") || strings.Contains(r.raw, "password") {
+			t.Errorf("GET %s shows the stored password: %s", path, r.raw)
+		}
+		if path == "/Users/"+id && (str(r.body, "title") != "T" || str(r.body, "userName") != "u@example.com") {
+			t.Errorf("GET %s lost other attributes: %s", path, r.raw)
+		}
+	}
+	r := do(t, h, http.MethodGet, "/Users/"+id, "")
+	ext, _ := r.body[enterpriseURN].(map[string]any)
+	if m, _ := ext["manager"].(map[string]any); m["$ref"] != "http://example.com/Users/"+boss || ext["department"] != "D" {
+		t.Errorf("the enterprise extension beside a stored password: %v", ext)
 	}
 }

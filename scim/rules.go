@@ -2,6 +2,8 @@ package scim
 
 import (
 	"bytes"
+	"encoding/json"
+	"slices"
 	"strconv"
 
 	"github.com/scimkit/scimkit/internal/jsonv"
@@ -27,6 +29,9 @@ type typeRules struct {
 	// triggers are the quoted names whose presence in stored JSON means a
 	// response must be rewritten; most resources hold none of them.
 	triggers [][]byte
+	// keys are the top-level members the rules read: the extension URN or
+	// the core attribute of each.
+	keys map[string]bool
 }
 
 // attrLoc is where an attribute lives in canonical attributes: ext is the
@@ -64,6 +69,14 @@ func newTypeRules(reg *schema.Registry, rt *schema.ResourceType) *typeRules {
 	add(rt.Schema, "")
 	for _, e := range rt.Extensions {
 		add(e, e.ID)
+	}
+	tr.keys = make(map[string]bool)
+	for _, l := range append(slices.Clone(tr.never), tr.refs...) {
+		if l.ext != "" {
+			tr.keys[l.ext] = true
+		} else {
+			tr.keys[l.attr] = true
+		}
 	}
 	return tr
 }
@@ -136,17 +149,44 @@ func (tr *typeRules) touches(raw []byte) bool {
 }
 
 // showRaw is shown for stored JSON: it returns raw itself when nothing in
-// it needs a change (the common case), else the rewritten object.
+// it needs a change (the common case), else the object with the members
+// the rules read rewritten and every other member copied as it is.
 func (tr *typeRules) showRaw(raw []byte, base string) ([]byte, error) {
 	if !tr.touches(raw) {
 		return raw, nil
 	}
-	m, err := jsonv.DecodeTop(raw)
+	out := make([]byte, 0, len(raw)+64)
+	out = append(out, '{')
+	n := 0
+	err := jsonv.EachMember(raw, func(key string, keyStart, valueStart, valueEnd int) error {
+		if n > 0 {
+			out = append(out, ',')
+		}
+		if !tr.keys[key] {
+			out = append(out, raw[keyStart:valueEnd]...)
+			n++
+			return nil
+		}
+		one := map[string]any{key: json.RawMessage(raw[valueStart:valueEnd])}
+		tr.shown(one, base)
+		v, ok := one[key]
+		if !ok {
+			if n > 0 {
+				out = out[:len(out)-1]
+			}
+			return nil
+		}
+		out = appendString(out, key)
+		out = append(out, ':')
+		var err error
+		out, err = appendValue(out, v)
+		n++
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	tr.shown(m, base)
-	return marshal(m)
+	return append(out, '}'), nil
 }
 
 // edit calls fn with the object holding l's attribute, when there is one:

@@ -410,6 +410,63 @@ func DecodeTop(data []byte) (map[string]any, error) {
 	return m, d.end()
 }
 
+// EachMember calls fn with each member of the JSON object data, in order:
+// its key, the offset of the key's opening quote and the offsets where
+// its value starts and ends, so that a caller can copy members it does
+// not change byte for byte (data[keyStart:valueEnd]) and decode only the
+// value it changes. Like DecodeTop, it checks values only loosely: use
+// it on documents this process wrote. An error from fn stops it.
+func EachMember(data []byte, fn func(key string, keyStart, valueStart, valueEnd int) error) error {
+	d := decoder{data: data}
+	d.space()
+	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+		return d.errorf("expected a JSON object")
+	}
+	d.pos++
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return d.end()
+	}
+	for {
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return d.errorf("expected a string key")
+		}
+		keyStart := d.pos
+		k, err := d.key()
+		if err != nil {
+			return err
+		}
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return d.errorf("expected ':' after object key")
+		}
+		d.pos++
+		d.space()
+		start := d.pos
+		if err := d.skip(1); err != nil {
+			return err
+		}
+		if err := fn(k, keyStart, start, d.pos); err != nil {
+			return err
+		}
+		d.space()
+		if d.pos >= len(d.data) {
+			return d.errorf("unexpected end of JSON input")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return d.end()
+		default:
+			return d.errorf("expected ',' or '}' after object value")
+		}
+	}
+}
+
 func (d *decoder) end() error {
 	d.space()
 	if d.pos != len(d.data) {

@@ -67,7 +67,62 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) { checkSame(t, data) })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkSame(t, data)
+		checkMembers(t, data)
+	})
+}
+
+// checkMembers holds EachMember to Decode: on a valid object it yields
+// each member, in order, with spans that decode to Decode's values and
+// that copied back together give the same object.
+func checkMembers(t *testing.T, data []byte) {
+	full, err := Decode(data)
+	m, isObj := full.(map[string]any)
+	if err != nil || !isObj {
+		return
+	}
+	rebuilt := []byte{'{'}
+	seen := map[string]any{}
+	err = EachMember(data, func(key string, keyStart, valueStart, valueEnd int) error {
+		if len(rebuilt) > 1 {
+			rebuilt = append(rebuilt, ',')
+		}
+		rebuilt = append(rebuilt, data[keyStart:valueEnd]...)
+		v, err := Decode(data[valueStart:valueEnd])
+		if err != nil {
+			t.Fatalf("%q: member %q value span %q: %v", data, key, data[valueStart:valueEnd], err)
+		}
+		seen[key] = v
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%q: EachMember: %v", data, err)
+	}
+	if diff := cmp.Diff(m, seen); diff != "" {
+		t.Fatalf("%q: EachMember's members differ from Decode (-Decode +EachMember):\n%s", data, diff)
+	}
+	again, err := Decode(append(rebuilt, '}'))
+	if err != nil || !cmp.Equal(full, again) {
+		t.Fatalf("%q: the member spans copied together give %q (%v)", data, rebuilt, err)
+	}
+}
+
+func TestEachMember(t *testing.T) {
+	for _, s := range seeds {
+		checkMembers(t, []byte(s))
+	}
+	checkMembers(t, []byte(` { "a" : [1, {"b": "}"}] , "c":"\"," } `))
+	stop := errors.New("stop")
+	n := 0
+	if err := EachMember([]byte(`{"a":1,"b":2}`), func(string, int, int, int) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("an error from fn: %v after %d calls, want it at once", err, n)
+	}
+	for _, bad := range []string{`[1]`, `{"a":1`, `{"a" 1}`, `{"a":1}x`, `{1:2}`} {
+		if err := EachMember([]byte(bad), func(string, int, int, int) error { return nil }); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
 }
 
 func BenchmarkDecodeEntraUser(b *testing.B) {
