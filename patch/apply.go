@@ -187,30 +187,56 @@ func (a *applier) op(i int, op Operation) error {
 		if !ok {
 			return errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op.Op)
 		}
-		for k, v := range obj {
-			if s, rest, ok := a.rt.SplitURN(k); ok && rest == "" && s != a.rt.Schema {
-				m, isObj := v.(map[string]any)
-				if !isObj {
-					return errorf(InvalidValue, "Operations[%d]: %s must be an object", i, s.ID)
-				}
-				for sk, sv := range m {
-					if err := a.path(i, op.Op, s.ID+":"+sk, nil, sv, true); err != nil {
-						return err
-					}
-				}
-				continue
+		return a.merge(i, op.Op, obj)
+	}
+	if s, rest, ok := a.rt.SplitURN(op.Path); ok && rest == "" {
+		// A schema URN as the path: that schema's attributes as a whole.
+		if op.Op == "remove" {
+			if s == a.rt.Schema {
+				return errorf(InvalidPath, "Operations[%d]: %s is the core schema; remove its attributes one by one", i, op.Path)
 			}
-			if err := a.path(i, op.Op, k, nil, v, true); err != nil {
-				return err
-			}
+			delete(a.root, s.ID)
+			a.indexes.dropExt(s.ID)
+			return nil
 		}
-		return nil
+		obj, ok := op.Value.(map[string]any)
+		if !ok {
+			return errorf(InvalidValue, "Operations[%d]: the value for %s must be an object of its attributes", i, s.ID)
+		}
+		return a.merge(i, op.Op, map[string]any{s.ID: obj})
 	}
 	var cached *target
 	if op.resolvedFor == a.rt {
 		cached = op.resolved
 	}
 	return a.path(i, op.Op, op.Path, cached, op.Value, false)
+}
+
+// merge applies a path-less add or replace: each key of obj is a path,
+// and a schema URN's object holds that schema's attributes.
+func (a *applier) merge(i int, op string, obj map[string]any) error {
+	for k, v := range obj {
+		if s, rest, ok := a.rt.SplitURN(k); ok && rest == "" {
+			m, isObj := v.(map[string]any)
+			if !isObj {
+				return errorf(InvalidValue, "Operations[%d]: %s must be an object", i, s.ID)
+			}
+			prefix := ""
+			if s != a.rt.Schema {
+				prefix = s.ID + ":"
+			}
+			for sk, sv := range m {
+				if err := a.path(i, op, prefix+sk, nil, sv, true); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := a.path(i, op, k, nil, v, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // path applies one operation on one path (t, when not nil, is path

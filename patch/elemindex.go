@@ -121,6 +121,15 @@ func (ix *elemIndex) move(p int, old string, hadOld bool, elem map[string]any) {
 	}
 }
 
+// dropExt forgets the indexes of the attributes of extension ext.
+func (x elemIndexes) dropExt(ext string) {
+	for k := range x {
+		if k.ext == ext {
+			delete(x, k)
+		}
+	}
+}
+
 // of returns the indexes of t's attribute.
 func (x elemIndexes) of(t *target) []*elemIndex {
 	ext := ""

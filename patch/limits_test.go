@@ -178,3 +178,45 @@ func TestValueFilterIndexBuiltOnce(t *testing.T) {
 		t.Errorf("%d emails, want 140", n)
 	}
 }
+
+// A PATCH whose path is an extension's URN acts on the extension as a
+// whole: add and replace merge the value's attributes into it, remove
+// clears it. Strict RFC mode refuses the path (it is no attribute path).
+func TestExtensionURNAsPath(t *testing.T) {
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	start := `{"userName":"u","` + ent + `":{"department":"Sales","costCenter":"1"}}`
+	for _, c := range []struct {
+		op   string
+		want map[string]any
+	}{
+		{`{"op":"add","path":"` + ent + `","value":{"department":"Ops","division":"D"}}`,
+			map[string]any{"department": "Ops", "costCenter": "1", "division": "D"}},
+		{`{"op":"Replace","path":"` + ent + `","value":{"employeeNumber":"7"}}`,
+			map[string]any{"department": "Sales", "costCenter": "1", "employeeNumber": "7"}},
+		{`{"op":"remove","path":"` + ent + `"}`, nil},
+	} {
+		got, changed, err := applyJSON(t, "User", start, opsBody(c.op), patch.Limits{})
+		if err != nil || !changed {
+			t.Fatalf("%s: changed %v, %v", c.op, changed, err)
+		}
+		if c.want == nil {
+			if _, ok := got[ent]; ok {
+				t.Errorf("%s: the extension is still there: %v", c.op, got)
+			}
+			continue
+		}
+		if diff := cmp.Diff(c.want, got[ent]); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.op, diff)
+		}
+	}
+	rt := resourceType(t, "User")
+	req, _ := patch.Parse(decodeObject(t, opsBody(`{"op":"add","path":"`+ent+`","value":{"department":"Ops"}}`)))
+	_, _, err := patch.Normalize(req, rt, patch.Compat{Strict: true})
+	var pe *patch.Error
+	if !errors.As(err, &pe) || pe.ScimType != patch.InvalidPath {
+		t.Errorf("strict: %v, want invalidPath", err)
+	}
+	if _, _, err := applyJSON(t, "User", start, opsBody(`{"op":"remove","path":"urn:ietf:params:scim:schemas:core:2.0:User"}`), patch.Limits{}); !errors.As(err, &pe) || pe.ScimType != patch.InvalidPath {
+		t.Errorf("remove of the core schema: %v, want invalidPath", err)
+	}
+}

@@ -37,6 +37,8 @@ func Normalize(req Request, rt *schema.ResourceType, c Compat) (Request, []Rewri
 		switch r.Quirk {
 		case QuirkOpCase, QuirkSchemas, QuirkEmptyOperations, QuirkLegacyDot, QuirkFlatKey:
 			kind = InvalidSyntax
+		case QuirkSchemaPath:
+			kind = InvalidPath
 		}
 		where := "the request"
 		if r.Op >= 0 {
@@ -76,6 +78,19 @@ func (n *normalizer) operation(dst []Operation, i int, o Operation) ([]Operation
 	if fixed, ok := fixLegacyDot(n.rt, path); ok {
 		n.report(QuirkLegacyDot, i, path, fixed)
 		path = fixed
+	}
+	if s, rest, ok := n.rt.SplitURN(path); ok && rest == "" {
+		// A schema URN as the path is no RFC 7644 attribute path; clients
+		// mean the extension as a whole.
+		n.report(QuirkSchemaPath, i, path, "the attributes of "+s.ID)
+		if op == "remove" {
+			return append(dst, Operation{Op: op, Path: s.ID}), nil
+		}
+		obj, ok := o.Value.(map[string]any)
+		if !ok {
+			return dst, errorf(InvalidValue, "Operations[%d]: the value for %s must be an object of its attributes", i, s.ID)
+		}
+		return append(dst, Operation{Op: op, Value: n.pathless(i, map[string]any{s.ID: obj})}), nil
 	}
 	if path == "" {
 		if op == "remove" {

@@ -26,6 +26,7 @@ const (
 	QuirkEmptyOperations Quirk = "empty-operations"   // Q12: no operations at all
 	QuirkReadOnlyInValue Quirk = "read-only-in-value" // Okta's id (or meta, schemas) inside a path-less value
 	QuirkNullRef         Quirk = "null-ref"           // "$ref": null beside a value
+	QuirkSchemaPath      Quirk = "schema-path"        // a schema URN as the path: the extension as a whole
 )
 
 // Rewrite is one change Normalize made, for the log line an admin reads.
