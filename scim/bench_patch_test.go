@@ -63,7 +63,7 @@ func firstUserID(b *testing.B, h http.Handler) string {
 func groupWithMembers(b *testing.B, st *memory.Store, n, pool int) (gid string, outside []string) {
 	ctx := store.WithTenant(context.Background(), "t1")
 	mk := func(name string) string {
-		r, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: name, Attributes: []byte(`{"userName":"` + name + `"}`)})
+		r, err := st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: name}}, Display: name, Attributes: []byte(`{"userName":"` + name + `"}`)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func groupWithMembers(b *testing.B, st *memory.Store, n, pool int) (gid string, 
 	for i := range members {
 		members[i] = store.Member{Value: mk(fmt.Sprintf("member%d@contoso.com", i))}
 	}
-	g, err := st.Create(ctx, &store.Resource{Type: store.Group, DisplayName: "big", Attributes: []byte(`{"displayName":"big"}`), Members: members})
+	g, err := st.Create(ctx, &store.Resource{Type: store.Group, Unique: []store.Unique{{Attribute: "displayName", Value: "big"}}, Display: "big", Attributes: []byte(`{"displayName":"big"}`), Members: members})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -73,8 +73,10 @@ func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers 
 		}
 	}
 	h.rules[rt].stored(attrs)
-	r.UserName = stringAttr(attrs["userName"])
-	r.DisplayName = stringAttr(attrs["displayName"])
+	r.Unique = store.UniqueValues(rt, attrs)
+	if r.Display = stringAttr(attrs["displayName"]); r.Display == "" {
+		r.Display = stringAttr(attrs["userName"])
+	}
 	r.ExternalID = stringAttr(attrs["externalId"])
 	for _, e := range rt.Extensions {
 		if _, ok := attrs[e.ID]; ok {

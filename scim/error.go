@@ -83,6 +83,8 @@ func asError(err error) *Error {
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource has changed since the version in If-Match; read it again"}
 	case errors.Is(err, store.ErrInvalidMember):
 		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: err.Error()}
+	case errors.Is(err, store.ErrUnsupportedType):
+		return &Error{Status: http.StatusNotImplemented, Detail: "this resource type is not stored by this service"}
 	}
 	return &Error{Status: http.StatusInternalServerError, Detail: "internal error"}
 }

@@ -31,9 +31,11 @@ type Handler struct {
 	log           *slog.Logger
 	rejects       *rejectLog
 
-	user, group *schema.ResourceType
-	rules       map[*schema.ResourceType]*typeRules
-	discovery   discovery
+	user, group  *schema.ResourceType
+	rules        map[*schema.ResourceType]*typeRules
+	endpoints    map[string]*schema.ResourceType // by lower-cased endpoint, without "/"
+	endpointList string                          // "/Users, /Groups, …" for messages
+	discovery    discovery
 }
 
 // NewHandler checks cfg and returns a Handler.
@@ -70,9 +72,14 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, errors.New("scim: Config.Schemas must define the User and Group resource types")
 	}
 	h.rules = make(map[*schema.ResourceType]*typeRules)
+	h.endpoints = make(map[string]*schema.ResourceType)
+	var eps []string
 	for _, rt := range h.reg.ResourceTypes() {
 		h.rules[rt] = newTypeRules(h.reg, rt)
+		h.endpoints[strings.ToLower(strings.TrimPrefix(rt.Endpoint, "/"))] = rt
+		eps = append(eps, rt.Endpoint)
 	}
+	h.endpointList = strings.Join(eps, ", ")
 	if auth.IsNone(h.auth) {
 		h.log.Warn("scim: serving WITHOUT authentication (auth.None); never deploy this")
 	}
@@ -185,41 +192,17 @@ func (h *Handler) route(req *request) error {
 	path := strings.Trim(req.r.URL.Path, "/")
 	first, rest, _ := strings.Cut(path, "/")
 	method := req.r.Method
+	if rt := h.endpoints[strings.ToLower(first)]; rt != nil {
+		return h.routeResource(req, rt, method, path, rest)
+	}
 	switch {
-	case strings.EqualFold(first, "Users"), strings.EqualFold(first, "Groups"):
-		rt := h.user
-		if strings.EqualFold(first, "Groups") {
-			rt = h.group
+	case first == ".search" && rest == "":
+		if method == http.MethodPost {
+			return h.searchAll(req)
 		}
-		if rest == "" {
-			switch method {
-			case http.MethodGet, http.MethodHead:
-				return h.list(req, rt)
-			case http.MethodPost:
-				return h.create(req, rt)
-			}
-			return methodNotAllowed(req.w, "GET, POST")
-		}
-		if strings.Contains(rest, "/") {
-			return errorf(http.StatusNotFound, "", "no such endpoint: /%s", path)
-		}
-		if rest == ".search" {
-			if method == http.MethodPost {
-				return h.search(req, rt)
-			}
-			return methodNotAllowed(req.w, "POST")
-		}
-		switch method {
-		case http.MethodGet, http.MethodHead:
-			return h.get(req, rt, rest)
-		case http.MethodPut:
-			return h.replace(req, rt, rest)
-		case http.MethodDelete:
-			return h.delete(req, rt, rest)
-		case http.MethodPatch:
-			return h.patch(req, rt, rest)
-		}
-		return methodNotAllowed(req.w, "GET, PUT, PATCH, DELETE")
+		return methodNotAllowed(req.w, "POST")
+	case strings.EqualFold(first, "Me"):
+		return errorf(http.StatusNotImplemented, "", "/Me is not supported: this endpoint does not map a bearer token to a resource (RFC 7644 §3.11)")
 	case strings.EqualFold(first, "ServiceProviderConfig") && rest == "":
 		return h.discovery.serve(req, method, h.discovery.spc)
 	case strings.EqualFold(first, "Schemas"):
@@ -227,7 +210,40 @@ func (h *Handler) route(req *request) error {
 	case strings.EqualFold(first, "ResourceTypes"):
 		return h.discovery.serveList(req, method, rest, h.discovery.types)
 	}
-	return errorf(http.StatusNotFound, "", "no such endpoint: /%s; this endpoint serves /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig", path)
+	return errorf(http.StatusNotFound, "", "no such endpoint: /%s; this endpoint serves %s, /Schemas, /ResourceTypes and /ServiceProviderConfig", truncate(path, maxLogPath), h.endpointList)
+}
+
+// routeResource serves the endpoint of resource type rt.
+func (h *Handler) routeResource(req *request, rt *schema.ResourceType, method, path, rest string) error {
+	if rest == "" {
+		switch method {
+		case http.MethodGet, http.MethodHead:
+			return h.list(req, rt)
+		case http.MethodPost:
+			return h.create(req, rt)
+		}
+		return methodNotAllowed(req.w, "GET, POST")
+	}
+	if strings.Contains(rest, "/") {
+		return errorf(http.StatusNotFound, "", "no such endpoint: /%s", truncate(path, maxLogPath))
+	}
+	if rest == ".search" {
+		if method == http.MethodPost {
+			return h.search(req, rt)
+		}
+		return methodNotAllowed(req.w, "POST")
+	}
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		return h.get(req, rt, rest)
+	case http.MethodPut:
+		return h.replace(req, rt, rest)
+	case http.MethodDelete:
+		return h.delete(req, rt, rest)
+	case http.MethodPatch:
+		return h.patch(req, rt, rest)
+	}
+	return methodNotAllowed(req.w, "GET, PUT, PATCH, DELETE")
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) error {

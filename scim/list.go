@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	fp "github.com/scim2/filter-parser/v2"
+
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -16,28 +18,37 @@ func (h *Handler) list(req *request, rt *schema.ResourceType) error {
 	return h.runList(req, rt, req.query)
 }
 
-// search serves POST /Users/.search (RFC 7644 §3.4.3): the parameters come
-// from the body's members, matched case-insensitively; other members
-// (schemas) are ignored.
+// search serves POST /{endpoint}/.search (RFC 7644 §3.4.3).
 func (h *Handler) search(req *request, rt *schema.ResourceType) error {
-	body, err := h.readBody(req)
+	p, err := h.searchParams(req)
 	if err != nil {
 		return err
 	}
+	return h.runList(req, rt, p)
+}
+
+// searchParams reads a SearchRequest body: the parameters come from its
+// members, matched case-insensitively; other members (schemas) are
+// ignored.
+func (h *Handler) searchParams(req *request) (listParams, error) {
 	var p listParams
+	body, err := h.readBody(req)
+	if err != nil {
+		return p, err
+	}
 	for key, v := range body {
 		if f, _ := p.field(key); f == nil || v == nil {
 			continue
 		}
 		s, ok := searchValue(v)
 		if !ok {
-			return paramError(key, "must be a string (attributes and excludedAttributes may be an array of strings)")
+			return p, paramError(key, "must be a string (attributes and excludedAttributes may be an array of strings)")
 		}
 		if err := p.put(key, s); err != nil {
-			return err
+			return p, err
 		}
 	}
-	return h.runList(req, rt, p)
+	return p, nil
 }
 
 // searchValue reads a /.search member as the query parameter it stands for.
@@ -62,65 +73,98 @@ func searchValue(v any) (string, bool) {
 }
 
 func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) error {
-	proj, err := parseProjection(rt, p.attributes, p.excluded, h.limits.MaxAttributes)
+	if err := checkSortOrder(p); err != nil {
+		return err
+	}
+	expr, err := h.parseFilter(p)
 	if err != nil {
 		return err
 	}
+	q, proj, err := h.query(rt, p, expr)
+	if err != nil {
+		return err
+	}
+	page, err := h.listPage(req, rt, q)
+	if err != nil {
+		return err
+	}
+	items := make([]listed, len(page.Resources))
+	for i, r := range page.Resources {
+		items[i] = listed{rt, r, proj}
+	}
+	buf, err := h.appendListResponse(items, page.TotalResults, q.StartIndex, req.baseURL)
+	if err != nil {
+		return err
+	}
+	writeJSON(req.w, http.StatusOK, buf)
+	return nil
+}
+
+// parseFilter parses the filter parameter; nil when none was given (given
+// empty, it fails to parse: never "no filter").
+func (h *Handler) parseFilter(p listParams) (fp.Expression, error) {
+	if !p.has(pFilter) {
+		return nil, nil
+	}
+	if len(p.filter) > h.limits.MaxFilterLength {
+		return nil, errorf(http.StatusBadRequest, InvalidFilter, "filter: longer than %d bytes", h.limits.MaxFilterLength)
+	}
+	return filter.Parse(p.filter)
+}
+
+func checkSortOrder(p listParams) error {
+	switch strings.ToLower(p.sortOrder) {
+	case "", "ascending", "descending":
+		return nil
+	}
+	return errorf(http.StatusBadRequest, InvalidValue, "sortOrder=%q: use ascending or descending", truncate(p.sortOrder, 64))
+}
+
+// query builds the Query and the projection p asks of resource type rt,
+// the filter expr compiled against it.
+func (h *Handler) query(rt *schema.ResourceType, p listParams, expr fp.Expression) (store.Query, *projection, error) {
 	q := store.Query{StartIndex: 1, Count: h.limits.MaxPageSize}
+	proj, err := parseProjection(rt, p.attributes, p.excluded, h.limits.MaxAttributes)
+	if err != nil {
+		return q, nil, err
+	}
 	if p.has(pStartIndex) {
 		n, err := strconv.Atoi(strings.TrimSpace(p.startIndex))
 		if err != nil {
-			return badParam("startIndex", p.startIndex)
+			return q, nil, badParam("startIndex", p.startIndex)
 		}
-		if n > 1 {
-			q.StartIndex = n
-		}
+		q.StartIndex = max(n, 1)
 	}
 	if p.has(pCount) {
 		n, err := strconv.Atoi(strings.TrimSpace(p.count))
 		if err != nil {
-			return badParam("count", p.count)
+			return q, nil, badParam("count", p.count)
 		}
 		q.Count = min(max(n, 0), h.limits.MaxPageSize)
 	}
-	if p.has(pFilter) { // given empty, it fails to parse: never "no filter"
-		if len(p.filter) > h.limits.MaxFilterLength {
-			return errorf(http.StatusBadRequest, InvalidFilter, "filter: longer than %d bytes", h.limits.MaxFilterLength)
-		}
-		expr, err := filter.Parse(p.filter)
-		if err != nil {
-			return err
-		}
+	if expr != nil {
 		if q.Filter, err = store.CompileFilter(expr, rt); err != nil {
-			return err
+			return q, nil, err
 		}
 		q.Filter.LimitWork(h.limits.MaxFilterWork)
 	}
 	if p.sortBy != "" {
 		path, err := filter.ParsePath(p.sortBy)
 		if err != nil || path.ValueExpression != nil {
-			return errorf(http.StatusBadRequest, InvalidPath, "sortBy=%q is not an attribute path", truncate(p.sortBy, 64))
+			return q, nil, errorf(http.StatusBadRequest, InvalidPath, "sortBy=%q is not an attribute path", truncate(p.sortBy, 64))
 		}
 		q.SortBy = store.CompilePath(path.AttributePath, rt)
 	}
-	switch strings.ToLower(p.sortOrder) {
-	case "", "ascending":
-	case "descending":
-		q.SortDescending = true
-	default:
-		return errorf(http.StatusBadRequest, InvalidValue, "sortOrder=%q: use ascending or descending", truncate(p.sortOrder, 64))
-	}
+	q.SortDescending = strings.EqualFold(p.sortOrder, "descending")
+	return q, proj, nil
+}
+
+// listPage lists one page of rt, answering a filter over its work limit
+// with 400 tooMany.
+func (h *Handler) listPage(req *request, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
 	page, err := h.store.List(req.ctx, rt.Name, q)
 	if errors.Is(err, store.ErrFilterTooCostly) || err == nil && q.Filter.Err() != nil {
-		return errorf(http.StatusBadRequest, TooMany, "the filter compares more stored values than one request may (%d units; Limits.MaxFilterWork): narrow it with an equality on userName, externalId or id, which an index answers, or use fewer terms", h.limits.MaxFilterWork)
+		return nil, errorf(http.StatusBadRequest, TooMany, "the filter compares more stored values than one request may (%d units; Limits.MaxFilterWork): narrow it with an equality on userName, externalId or id, which an index answers, or use fewer terms", h.limits.MaxFilterWork)
 	}
-	if err != nil {
-		return err
-	}
-	buf, err := h.appendListResponse(rt, page, q.StartIndex, req.baseURL, proj)
-	if err != nil {
-		return err
-	}
-	writeJSON(req.w, http.StatusOK, buf)
-	return nil
+	return page, err
 }

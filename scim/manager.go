@@ -60,11 +60,7 @@ func (h *Handler) lookupManagers(req *request, rt *schema.ResourceType, ids []st
 		if err != nil {
 			continue
 		}
-		d := u.DisplayName
-		if d == "" {
-			d = u.UserName
-		}
-		out[id] = d
+		out[id] = u.Display
 	}
 	return out
 }

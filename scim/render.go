@@ -12,11 +12,9 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 // etag is the weak entity tag of a version.
 func etag(version string) string { return `W/"` + version + `"` }
 
-func (h *Handler) location(base string, r *store.Resource) string {
-	if r.Type == store.Group {
-		return base + "/Groups/" + r.ID
-	}
-	return base + "/Users/" + r.ID
+// location is the URL of resource id of type rt.
+func location(base string, rt *schema.ResourceType, id string) string {
+	return base + rt.Endpoint + "/" + id
 }
 
 // appendResource appends the JSON representation of r, shaped by proj.
@@ -77,7 +75,7 @@ func (h *Handler) appendResource(buf []byte, rt *schema.ResourceType, r *store.R
 	buf = append(buf, `","lastModified":"`...)
 	buf = r.LastModified.UTC().AppendFormat(buf, timeLayout)
 	buf = append(buf, `","location":`...)
-	buf = appendString(buf, h.location(base, r))
+	buf = appendString(buf, location(base, rt, r.ID))
 	buf = append(buf, `,"version":`...)
 	buf = appendString(buf, etag(r.Version))
 	return append(buf, "}}"...), nil
@@ -144,7 +142,7 @@ func (h *Handler) resourceMap(rt *schema.ResourceType, r *store.Resource, base s
 		"resourceType": r.Type,
 		"created":      r.Created.UTC().Format(timeLayout),
 		"lastModified": r.LastModified.UTC().Format(timeLayout),
-		"location":     h.location(base, r),
+		"location":     location(base, rt, r.ID),
 		"version":      etag(r.Version),
 	}
 	return m, nil
@@ -165,21 +163,27 @@ func refMap(id, base, refType, display, typ string) map[string]any {
 	return m
 }
 
-// appendListResponse renders a ListResponse of the page. Resources are
-// added until the next one would take the body past
-// Limits.MaxResponseBytes (the first one always goes in): itemsPerPage
-// then says how many the page holds, and the client's next startIndex
-// follows from it.
-func (h *Handler) appendListResponse(rt *schema.ResourceType, page *store.Page, startIndex int, base string, proj *projection) ([]byte, error) {
-	body := make([]byte, 0, min(1024*len(page.Resources), h.limits.MaxResponseBytes))
+// listed is one resource of a list, with how to render it.
+type listed struct {
+	rt   *schema.ResourceType
+	r    *store.Resource
+	proj *projection
+}
+
+// appendListResponse renders a ListResponse of items. Resources are added
+// until the next one would take the body past Limits.MaxResponseBytes
+// (the first one always goes in): itemsPerPage then says how many the
+// page holds, and the client's next startIndex follows from it.
+func (h *Handler) appendListResponse(items []listed, total, startIndex int, base string) ([]byte, error) {
+	body := make([]byte, 0, min(1024*len(items), h.limits.MaxResponseBytes))
 	n := 0
 	var err error
-	for _, r := range page.Resources {
+	for _, it := range items {
 		mark := len(body)
 		if n > 0 {
 			body = append(body, ',')
 		}
-		if body, err = h.appendResource(body, rt, r, base, proj); err != nil {
+		if body, err = h.appendResource(body, it.rt, it.r, base, it.proj); err != nil {
 			return nil, err
 		}
 		if n > 0 && len(body) > h.limits.MaxResponseBytes {
@@ -190,7 +194,7 @@ func (h *Handler) appendListResponse(rt *schema.ResourceType, page *store.Page, 
 	}
 	buf := make([]byte, 0, len(body)+192)
 	buf = append(buf, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":`...)
-	buf = strconv.AppendInt(buf, int64(page.TotalResults), 10)
+	buf = strconv.AppendInt(buf, int64(total), 10)
 	buf = append(buf, `,"startIndex":`...)
 	buf = strconv.AppendInt(buf, int64(startIndex), 10)
 	buf = append(buf, `,"itemsPerPage":`...)

@@ -22,7 +22,7 @@ func (h *Handler) writeResource(req *request, rt *schema.ResourceType, r *store.
 	hd := req.w.Header()
 	hd.Set("ETag", etag(r.Version))
 	if status == http.StatusCreated {
-		hd.Set("Location", h.location(req.baseURL, r))
+		hd.Set("Location", location(req.baseURL, rt, r.ID))
 	}
 	writeJSON(req.w, status, buf)
 	return nil

@@ -17,11 +17,15 @@ var (
 	// ErrInvalidMember: a group member is not an existing user or group of
 	// the tenant. Stores return an *InvalidMemberError, which matches it.
 	ErrInvalidMember = errors.New("store: invalid group member")
+	// ErrUnsupportedType: the Store does not persist resources of this
+	// type (a store over a product's own user and team tables, say). The
+	// Handler answers 501, and storetest.Run skips its custom-type tests.
+	ErrUnsupportedType = errors.New("store: resource type not supported by this store")
 )
 
 // ConflictError says which unique attribute clashed.
 type ConflictError struct {
-	Attribute string // "userName" or "displayName"
+	Attribute string // the Unique.Attribute: "userName", "displayName" …
 	Value     string
 }
 

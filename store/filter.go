@@ -113,10 +113,41 @@ func (f *Filter) MatchDecoded(r *Resource, attrs map[string]any) bool {
 
 // Equality looks for a conjunct "attr eq value" that must hold for the
 // whole filter to match, where attr is one of the given top-level core
-// attribute names ("userName", "externalId", "id", "displayName"). Stores
-// use it to answer from an index and Match only the candidates.
+// attribute names ("externalId", "id"). Stores use it to answer from an
+// index and Match only the candidates; UniqueEquality does the same for
+// unique attributes.
 func (f *Filter) Equality(attrs ...string) (attr, value string, ok bool) {
 	return equality(f.root, attrs)
+}
+
+// UniqueEquality looks for a conjunct "attr eq value" that must hold for
+// the whole filter to match, where attr is one of the resource type's
+// unique attributes (those in Resource.Unique). It returns the attribute
+// as Unique.Attribute names it and the key a resource holding that value
+// has (Unique.Key): a Store looks the key up in its uniqueness index and
+// Matches only that resource. whole reports that the comparison is the
+// whole filter, so the hit need not be Matched at all.
+func (f *Filter) UniqueEquality() (attr, key string, whole bool, ok bool) {
+	_, isCmp := f.root.(*cmpNode)
+	var walk func(n node) (string, string, bool)
+	walk = func(n node) (string, string, bool) {
+		switch t := n.(type) {
+		case *andNode:
+			if a, k, ok := walk(t.l); ok {
+				return a, k, ok
+			}
+			return walk(t.r)
+		case *cmpNode:
+			s, isStr := t.val.(string)
+			if t.op != fp.EQ || !isStr || t.p.kind != pathAttr || t.p.sub != nil || t.p.elem || !isUnique(t.p.attr) {
+				return "", "", false
+			}
+			return t.p.Name, Unique{Value: s, CaseExact: t.p.attr.CaseExact}.Key(), true
+		}
+		return "", "", false
+	}
+	attr, key, ok = walk(f.root)
+	return attr, key, ok && isCmp, ok
 }
 
 // EqualityOnly is Equality for a filter that is nothing but that one

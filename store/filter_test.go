@@ -89,7 +89,7 @@ func entraUser(t testing.TB) *store.Resource {
 	return &store.Resource{
 		Type:         store.User,
 		ID:           userID,
-		UserName:     "Test_User_00aa00aa@contoso.com",
+		Unique:       []store.Unique{{Attribute: "userName", Value: "Test_User_00aa00aa@contoso.com"}},
 		ExternalID:   "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
 		Attributes:   mustJSON(t, attrs),
 		Schemas:      []string{enterpriseURN, testExtURN},
@@ -102,10 +102,10 @@ func entraUser(t testing.TB) *store.Resource {
 
 func tourGuides(t testing.TB) *store.Resource {
 	return &store.Resource{
-		Type:        store.Group,
-		ID:          groupID,
-		DisplayName: "Tour Guides",
-		Attributes:  mustJSON(t, map[string]any{"displayName": "Tour Guides"}),
+		Type:       store.Group,
+		ID:         groupID,
+		Display:    "Tour Guides",
+		Attributes: mustJSON(t, map[string]any{"displayName": "Tour Guides"}),
 		Members: []store.Member{
 			{Value: userID, Type: "User", Display: "Babs Jensen"},
 			{Value: "902c246b-6245-4190-8e05-00816be7344a", Type: "Group", Display: "Guides (EMEA)"},

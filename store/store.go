@@ -9,8 +9,9 @@ import (
 // and must be safe for concurrent use.
 type Store interface {
 	// Create stores r, assigning ID, Created, LastModified and Version. It
-	// returns a *ConflictError for a taken userName (users) or displayName
-	// (groups), and an *InvalidMemberError for members that do not exist.
+	// returns a *ConflictError when a value of r.Unique is taken by another
+	// resource of the type in the tenant, and an *InvalidMemberError for
+	// group members that do not exist.
 	Create(ctx context.Context, r *Resource) (*Resource, error)
 
 	// Get returns the resource of type typ with id, or ErrNotFound.

@@ -61,7 +61,7 @@ func toAccount(a *Account, r *store.Resource) error {
 	if err := json.Unmarshal(r.Attributes, &u); err != nil {
 		return fmt.Errorf("ownmodel: %w", err)
 	}
-	a.Email = r.UserName
+	a.Email = r.UniqueValue("userName")
 	a.FullName = u.Name.Formatted
 	if a.FullName == "" {
 		a.FullName = u.DisplayName
@@ -75,13 +75,16 @@ func toAccount(a *Account, r *store.Resource) error {
 
 func (d *Directory) resource(a *Account) *store.Resource {
 	r := &store.Resource{
-		Type: store.User, ID: a.ID, UserName: a.Email, ExternalID: a.ExternalRef,
+		Type: store.User, ID: a.ID, ExternalID: a.ExternalRef,
+		Unique: []store.Unique{{Attribute: "userName", Value: a.Email}},
 		Attributes: slices.Clone(a.SCIM), Created: a.Created, LastModified: a.Updated,
 		Version: strconv.FormatInt(a.Revision, 10),
 	}
 	var u scimUser
 	_ = json.Unmarshal(a.SCIM, &u)
-	r.DisplayName = u.DisplayName
+	if r.Display = u.DisplayName; r.Display == "" {
+		r.Display = a.Email
+	}
 	if strings.Contains(string(a.SCIM), "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User") {
 		r.Schemas = []string{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}
 	}
@@ -96,7 +99,8 @@ func (d *Directory) resource(a *Account) *store.Resource {
 
 func (d *Directory) teamResource(t *Team) *store.Resource {
 	r := &store.Resource{
-		Type: store.Group, ID: t.ID, DisplayName: t.Name, Attributes: slices.Clone(t.SCIM),
+		Type: store.Group, ID: t.ID, Display: t.Name, Attributes: slices.Clone(t.SCIM),
+		Unique: []store.Unique{{Attribute: "displayName", Value: t.Name}},
 		Created: t.Created, LastModified: t.Updated, Version: strconv.FormatInt(t.Revision, 10),
 	}
 	var x struct {
@@ -190,8 +194,8 @@ func (s *accountStore) Create(ctx context.Context, r *store.Resource) (*store.Re
 	now := s.now().UTC()
 	switch r.Type {
 	case store.User:
-		if d.emailTaken(r.UserName, "") {
-			return nil, &store.ConflictError{Attribute: "userName", Value: r.UserName}
+		if email := r.UniqueValue("userName"); d.emailTaken(email, "") {
+			return nil, &store.ConflictError{Attribute: "userName", Value: email}
 		}
 		a := &Account{ID: store.NewID(), Created: now, Updated: now, Revision: 1}
 		if err := toAccount(a, r); err != nil {
@@ -200,18 +204,21 @@ func (s *accountStore) Create(ctx context.Context, r *store.Resource) (*store.Re
 		d.accounts[a.ID] = a
 		return d.resource(a), nil
 	case store.Group:
-		if d.teamNameTaken(r.DisplayName, "") {
-			return nil, &store.ConflictError{Attribute: "displayName", Value: r.DisplayName}
+		name := r.UniqueValue("displayName")
+		if d.teamNameTaken(name, "") {
+			return nil, &store.ConflictError{Attribute: "displayName", Value: name}
 		}
 		ids, err := d.checkMembers(r.Members)
 		if err != nil {
 			return nil, err
 		}
-		t := &Team{ID: store.NewID(), Name: r.DisplayName, Members: ids, Labels: labels(r.Members), SCIM: slices.Clone(r.Attributes), Created: now, Updated: now, Revision: 1}
+		t := &Team{ID: store.NewID(), Name: name, Members: ids, Labels: labels(r.Members), SCIM: slices.Clone(r.Attributes), Created: now, Updated: now, Revision: 1}
 		d.teams[t.ID] = t
 		return d.teamResource(t), nil
 	}
-	return nil, fmt.Errorf("ownmodel: unknown type %q", r.Type)
+	// The product models users and teams only: a type of another
+	// resource registered with the Handler is not stored here.
+	return nil, fmt.Errorf("ownmodel: %w: %q", store.ErrUnsupportedType, r.Type)
 }
 
 // Get implements store.Store.
@@ -252,8 +259,8 @@ func (s *accountStore) Update(ctx context.Context, typ, id, ifMatch string, fn f
 		if err := fn(cur); err != nil {
 			return nil, err
 		}
-		if d.emailTaken(cur.UserName, id) {
-			return nil, &store.ConflictError{Attribute: "userName", Value: cur.UserName}
+		if email := cur.UniqueValue("userName"); d.emailTaken(email, id) {
+			return nil, &store.ConflictError{Attribute: "userName", Value: email}
 		}
 		next := *a
 		if err := toAccount(&next, cur); err != nil {
@@ -272,14 +279,15 @@ func (s *accountStore) Update(ctx context.Context, typ, id, ifMatch string, fn f
 		if err := fn(cur); err != nil {
 			return nil, err
 		}
-		if d.teamNameTaken(cur.DisplayName, id) {
-			return nil, &store.ConflictError{Attribute: "displayName", Value: cur.DisplayName}
+		name := cur.UniqueValue("displayName")
+		if d.teamNameTaken(name, id) {
+			return nil, &store.ConflictError{Attribute: "displayName", Value: name}
 		}
 		ids, err := d.checkMembers(cur.Members)
 		if err != nil {
 			return nil, err
 		}
-		t.Name, t.Members, t.Labels, t.SCIM = cur.DisplayName, ids, labels(cur.Members), slices.Clone(cur.Attributes)
+		t.Name, t.Members, t.Labels, t.SCIM = name, ids, labels(cur.Members), slices.Clone(cur.Attributes)
 		t.Updated, t.Revision = now, t.Revision+1
 		return d.teamResource(t), nil
 	}

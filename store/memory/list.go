@@ -3,14 +3,14 @@ package memory
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/scimkit/scimkit/store"
 )
 
-// List implements store.Store. Filters with an equality on userName,
-// externalId, id or displayName (alone or in an "and") are answered from
-// an index; any other filter scans the tenant's resources of that type.
+// List implements store.Store. Filters with an equality on a unique
+// attribute (userName, a group's displayName …), externalId or id (alone
+// or in an "and") are answered from an index; any other filter scans the
+// tenant's resources of that type.
 func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
 	t, err := s.tenant(ctx, false)
 	if err != nil {
@@ -19,12 +19,12 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	if t == nil {
 		return &store.Page{}, nil
 	}
-	tb, err := t.table(typ)
-	if err != nil {
-		return nil, err
-	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	tb := t.table(typ, false)
+	if tb == nil {
+		return &store.Page{}, nil
+	}
 
 	candidates := tb.order
 	filter := q.Filter
@@ -77,14 +77,16 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 }
 
 // candidates narrows the scan with an index when the filter requires an
-// equality on an indexed attribute. exact reports that the hits match the
-// whole filter, so Match need not run.
+// equality on a unique attribute, externalId or id. exact reports that
+// the hits match the whole filter, so Match need not run.
 func (t *tenant) candidates(typ string, tb *table, f *store.Filter) (hits []*entry, exact bool) {
-	name := "userName"
-	if typ == store.Group {
-		name = "displayName"
+	if attr, key, whole, ok := f.UniqueEquality(); ok {
+		if e := tb.unique[attr][key]; e != nil {
+			return []*entry{e}, whole
+		}
+		return nil, whole
 	}
-	indexed := []string{name, "externalId", "id"}
+	indexed := []string{"externalId", "id"}
 	attr, value, ok := f.EqualityOnly(indexed...)
 	exact = ok
 	if !ok {
@@ -92,21 +94,13 @@ func (t *tenant) candidates(typ string, tb *table, f *store.Filter) (hits []*ent
 			return tb.order, false
 		}
 	}
-	switch attr {
-	case "id":
+	if attr == "id" {
 		if e := tb.byID[value]; e != nil {
 			return []*entry{e}, exact
 		}
 		return nil, exact
-	case "externalId":
-		hits := slices.Clone(tb.byExt[value])
-		slices.SortFunc(hits, func(a, b *entry) int { return compareU64(a.seq, b.seq) }) // creation order
-		return hits, exact
 	}
-	// The index folds with strings.ToLower; confirm with the filter's own
-	// case-insensitive comparison.
-	if e := tb.byName[fold(value)]; e != nil && strings.EqualFold(e.key(typ), value) {
-		return []*entry{e}, exact
-	}
-	return nil, exact
+	hits = slices.Clone(tb.byExt[value])
+	slices.SortFunc(hits, func(a, b *entry) int { return compareU64(a.seq, b.seq) }) // creation order
+	return hits, exact
 }

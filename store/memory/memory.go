@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -40,31 +41,30 @@ var _ store.Store = (*Store)(nil)
 
 type tenant struct {
 	mu       sync.RWMutex
-	seq      uint64 // last version handed out
-	users    table
-	groups   table
+	seq      uint64            // last version handed out
+	tables   map[string]*table // by resource type
 	memberOf map[string]map[string]struct{} // member id → ids of groups it is a direct member of
 }
 
 type table struct {
 	byID   map[string]*entry
-	byName map[string]*entry   // folded userName (users) or displayName (groups)
-	byExt  map[string][]*entry // externalId, exact
-	order  []*entry            // creation order
+	unique map[string]map[string]*entry // Unique.Attribute → Unique.Key → resource
+	byExt  map[string][]*entry          // externalId, exact
+	order  []*entry                     // creation order
 }
 
 type entry struct {
-	seq         uint64 // creation sequence: the default order
-	version     uint64
-	id          string
-	userName    string
-	displayName string
-	externalID  string
-	attrs       json.RawMessage
-	schemas     []string
-	created     time.Time
-	modified    time.Time
-	members     map[string]member // groups only
+	seq        uint64 // creation sequence: the default order
+	version    uint64
+	id         string
+	unique     []store.Unique
+	display    string
+	externalID string
+	attrs      json.RawMessage
+	schemas    []string
+	created    time.Time
+	modified   time.Time
+	members    map[string]member // groups only
 }
 
 type member struct {
@@ -87,37 +87,25 @@ func (s *Store) tenant(ctx context.Context, create bool) (*tenant, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t = s.tenants[name]; t == nil {
-		t = &tenant{memberOf: make(map[string]map[string]struct{})}
-		t.users.init()
-		t.groups.init()
+		t = &tenant{tables: make(map[string]*table), memberOf: make(map[string]map[string]struct{})}
 		s.tenants[name] = t
 	}
 	return t, nil
 }
 
-func (tb *table) init() {
-	tb.byID = make(map[string]*entry)
-	tb.byName = make(map[string]*entry)
-	tb.byExt = make(map[string][]*entry)
-}
-
-func (t *tenant) table(typ string) (*table, error) {
-	switch typ {
-	case store.User:
-		return &t.users, nil
-	case store.Group:
-		return &t.groups, nil
+// table returns the table of typ; with create, making it on first use.
+// t.mu is held (for writing, with create).
+func (t *tenant) table(typ string, create bool) *table {
+	tb := t.tables[typ]
+	if tb == nil && create {
+		tb = &table{
+			byID:   make(map[string]*entry),
+			unique: make(map[string]map[string]*entry),
+			byExt:  make(map[string][]*entry),
+		}
+		t.tables[typ] = tb
 	}
-	return nil, fmt.Errorf("memory: unknown resource type %q", typ)
-}
-
-func fold(s string) string { return store.FoldKey(s) }
-
-func (e *entry) key(typ string) string {
-	if typ == store.User {
-		return fold(e.userName)
-	}
-	return fold(e.displayName)
+	return tb
 }
 
 func checkMatch(e *entry, ifMatch string) error {
@@ -129,19 +117,19 @@ func checkMatch(e *entry, ifMatch string) error {
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
-	t, err := s.tenant(ctx, true)
-	if err != nil {
-		return nil, err
+	if r.Type == "" {
+		return nil, errors.New("memory: a resource needs a type")
 	}
-	tb, err := t.table(r.Type)
+	t, err := s.tenant(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	tb := t.table(r.Type, true)
 	e := &entry{}
 	fill(e, r)
-	if err := t.checkUnique(r.Type, tb, e, nil); err != nil {
+	if err := tb.checkUnique(e, nil); err != nil {
 		return nil, err
 	}
 	members, err := t.resolveMembers(r)
@@ -161,7 +149,7 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 		t.setMembers(e, members)
 	}
 	tb.byID[e.id] = e
-	tb.byName[e.key(r.Type)] = e
+	tb.index(e)
 	if e.externalID != "" {
 		tb.byExt[e.externalID] = append(tb.byExt[e.externalID], e)
 	}
@@ -170,20 +158,38 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 }
 
 func fill(e *entry, r *store.Resource) {
-	e.userName, e.displayName, e.externalID = r.UserName, r.DisplayName, r.ExternalID
+	e.unique, e.display, e.externalID = slices.Clone(r.Unique), r.Display, r.ExternalID
 	e.attrs = slices.Clone(r.Attributes)
 	e.schemas = slices.Clone(r.Schemas)
 }
 
-func (t *tenant) checkUnique(typ string, tb *table, e, self *entry) error {
-	other := tb.byName[e.key(typ)]
-	if other == nil || other == self {
-		return nil
+// checkUnique reports a value of e.unique another resource than self holds.
+func (tb *table) checkUnique(e, self *entry) error {
+	for _, u := range e.unique {
+		if other := tb.unique[u.Attribute][u.Key()]; other != nil && other != self {
+			return &store.ConflictError{Attribute: u.Attribute, Value: u.Value}
+		}
 	}
-	if typ == store.User {
-		return &store.ConflictError{Attribute: "userName", Value: e.userName}
+	return nil
+}
+
+func (tb *table) index(e *entry) {
+	for _, u := range e.unique {
+		m := tb.unique[u.Attribute]
+		if m == nil {
+			m = make(map[string]*entry)
+			tb.unique[u.Attribute] = m
+		}
+		m[u.Key()] = e
 	}
-	return &store.ConflictError{Attribute: "displayName", Value: e.displayName}
+}
+
+func (tb *table) unindex(e *entry) {
+	for _, u := range e.unique {
+		if tb.unique[u.Attribute][u.Key()] == e {
+			delete(tb.unique[u.Attribute], u.Key())
+		}
+	}
 }
 
 // resolveMembers checks that every member exists in the tenant and fills
@@ -201,9 +207,9 @@ func (t *tenant) resolveMembers(r *store.Resource) ([]store.Member, error) {
 		}
 		seen[m.Value] = true
 		switch {
-		case t.users.byID[m.Value] != nil:
+		case t.lookup(store.User, m.Value) != nil:
 			m.Type = store.User
-		case t.groups.byID[m.Value] != nil:
+		case t.lookup(store.Group, m.Value) != nil:
 			m.Type = store.Group
 		default:
 			unknown = append(unknown, m.Value)
@@ -260,8 +266,8 @@ func (t *tenant) resource(typ string, e *entry, full bool) *store.Resource {
 	r := &store.Resource{
 		Type:         typ,
 		ID:           e.id,
-		UserName:     e.userName,
-		DisplayName:  e.displayName,
+		Unique:       slices.Clone(e.unique),
+		Display:      e.display,
 		ExternalID:   e.externalID,
 		Attributes:   slices.Clone(e.attrs), // callers own what they get
 		Schemas:      slices.Clone(e.schemas),
@@ -290,8 +296,8 @@ func (t *tenant) resource(typ string, e *entry, full bool) *store.Resource {
 	if gs := t.memberOf[e.id]; len(gs) > 0 && typ == store.User {
 		r.Groups = make([]store.GroupRef, 0, len(gs))
 		for gid := range gs {
-			if g := t.groups.byID[gid]; g != nil {
-				r.Groups = append(r.Groups, store.GroupRef{Value: gid, Display: g.displayName})
+			if g := t.lookup(store.Group, gid); g != nil {
+				r.Groups = append(r.Groups, store.GroupRef{Value: gid, Display: g.display})
 			}
 		}
 		slices.SortFunc(r.Groups, func(a, b store.GroupRef) int { return strings.Compare(a.Value, b.Value) })
@@ -310,36 +316,18 @@ func compareU64(a, b uint64) int {
 }
 
 func (t *tenant) displayOf(id, typ string) string {
-	if typ == store.Group {
-		if g := t.groups.byID[id]; g != nil {
-			return g.displayName
-		}
-		return ""
-	}
-	if u := t.users.byID[id]; u != nil {
-		if u.displayName != "" {
-			return u.displayName
-		}
-		return u.userName
+	if e := t.lookup(typ, id); e != nil {
+		return e.display
 	}
 	return ""
 }
 
-// existing finds the tenant and table a call on an existing resource
-// needs; a tenant that has never written anything has no resources.
-func (s *Store) existing(ctx context.Context, typ, id string) (*tenant, *table, error) {
-	t, err := s.tenant(ctx, false)
-	if err != nil {
-		return nil, nil, err
+// lookup returns resource id of typ, or nil.
+func (t *tenant) lookup(typ, id string) *entry {
+	if tb := t.tables[typ]; tb != nil {
+		return tb.byID[id]
 	}
-	if t == nil {
-		return nil, nil, notFound(typ, id)
-	}
-	tb, err := t.table(typ)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, tb, nil
+	return nil
 }
 
 func notFound(typ, id string) error {
@@ -348,13 +336,16 @@ func notFound(typ, id string) error {
 
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
-	t, tb, err := s.existing(ctx, typ, id)
+	t, err := s.tenant(ctx, false)
 	if err != nil {
 		return nil, err
 	}
+	if t == nil {
+		return nil, notFound(typ, id)
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	e := tb.byID[id]
+	e := t.lookup(typ, id)
 	if e == nil {
 		return nil, notFound(typ, id)
 	}
@@ -365,7 +356,7 @@ func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error
 func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store.Resource, error) {
 	next := &entry{}
 	fill(next, r)
-	if err := t.checkUnique(r.Type, tb, next, e); err != nil {
+	if err := tb.checkUnique(next, e); err != nil {
 		return nil, err
 	}
 	var members []store.Member
@@ -375,7 +366,6 @@ func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store
 			return nil, err
 		}
 	}
-	oldKey := e.key(r.Type)
 	if e.externalID != next.externalID {
 		tb.byExt[e.externalID] = slices.DeleteFunc(tb.byExt[e.externalID], func(x *entry) bool { return x == e })
 		if len(tb.byExt[e.externalID]) == 0 {
@@ -385,12 +375,10 @@ func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store
 			tb.byExt[next.externalID] = append(tb.byExt[next.externalID], e)
 		}
 	}
-	e.userName, e.displayName, e.externalID = next.userName, next.displayName, next.externalID
+	tb.unindex(e)
+	e.unique, e.display, e.externalID = next.unique, next.display, next.externalID
 	e.attrs, e.schemas = next.attrs, next.schemas
-	if k := e.key(r.Type); k != oldKey {
-		delete(tb.byName, oldKey)
-		tb.byName[k] = e
-	}
+	tb.index(e)
 	if r.Type == store.Group {
 		keep := make(map[string]bool, len(members))
 		for _, m := range members {
@@ -420,13 +408,17 @@ func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
-	t, tb, err := s.existing(ctx, typ, id)
+	t, err := s.tenant(ctx, false)
 	if err != nil {
 		return nil, err
 	}
+	if t == nil {
+		return nil, notFound(typ, id)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := tb.byID[id]
+	tb := t.table(typ, false)
+	e := t.lookup(typ, id)
 	if e == nil {
 		return nil, notFound(typ, id)
 	}
@@ -443,13 +435,17 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
-	t, tb, err := s.existing(ctx, typ, id)
+	t, err := s.tenant(ctx, false)
 	if err != nil {
 		return err
 	}
+	if t == nil {
+		return notFound(typ, id)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := tb.byID[id]
+	tb := t.table(typ, false)
+	e := t.lookup(typ, id)
 	if e == nil {
 		return notFound(typ, id)
 	}
@@ -457,7 +453,7 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 		return err
 	}
 	delete(tb.byID, id)
-	delete(tb.byName, e.key(typ))
+	tb.unindex(e)
 	if e.externalID != "" {
 		tb.byExt[e.externalID] = slices.DeleteFunc(tb.byExt[e.externalID], func(x *entry) bool { return x == e })
 		if len(tb.byExt[e.externalID]) == 0 {
@@ -471,7 +467,7 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 	// Leave every group that lists it.
 	now := s.now().UTC()
 	for gid := range t.memberOf[id] {
-		if g := t.groups.byID[gid]; g != nil {
+		if g := t.lookup(store.Group, gid); g != nil {
 			delete(g.members, id)
 			t.seq++
 			g.version = t.seq
@@ -503,7 +499,7 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := t.groups.byID[groupID]
+	e := t.lookup(store.Group, groupID)
 	if e == nil {
 		return nil, notFound(store.Group, groupID)
 	}

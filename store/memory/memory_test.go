@@ -24,7 +24,7 @@ func user(userName, externalID string) *store.Resource {
 		a["externalId"] = externalID
 	}
 	raw, _ := json.Marshal(a)
-	return &store.Resource{Type: store.User, UserName: userName, ExternalID: externalID, Attributes: raw}
+	return &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: userName}}, Display: userName, ExternalID: externalID, Attributes: raw}
 }
 
 func compile(t *testing.T, expr string) *store.Filter {
@@ -83,7 +83,7 @@ func TestDefaultOrderIsCreationOrder(t *testing.T) {
 func names(rs []*store.Resource) []string {
 	var out []string
 	for _, r := range rs {
-		out = append(out, r.UserName)
+		out = append(out, r.UniqueValue("userName"))
 	}
 	return out
 }
@@ -110,7 +110,7 @@ func TestClock(t *testing.T) {
 	check("Created", u.Created, now)
 	check("LastModified", u.LastModified, now)
 	raw, _ := json.Marshal(map[string]any{"displayName": "g"})
-	g, err := s.Create(ctx, &store.Resource{Type: store.Group, DisplayName: "g", Attributes: raw, Members: []store.Member{{Value: u.ID}}})
+	g, err := s.Create(ctx, &store.Resource{Type: store.Group, Unique: []store.Unique{{Attribute: "displayName", Value: "g"}}, Display: "g", Attributes: raw, Members: []store.Member{{Value: u.ID}}})
 	if err != nil {
 		t.Fatal(err)
 	}

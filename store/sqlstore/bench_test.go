@@ -84,7 +84,7 @@ func BenchmarkPostgresAddMember(b *testing.B) {
 			const pool = 20_000
 			seedPostgresUsers(b, st, n+pool)
 			ctx := store.WithTenant(context.Background(), "acme")
-			g, err := st.Create(ctx, &store.Resource{Type: store.Group, DisplayName: "big", Attributes: []byte(`{"displayName":"big"}`)})
+			g, err := st.Create(ctx, &store.Resource{Type: store.Group, Unique: []store.Unique{{Attribute: "displayName", Value: "big"}}, Display: "big", Attributes: []byte(`{"displayName":"big"}`)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -10,9 +10,10 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// List implements store.Store. An equality on userName, displayName,
-// externalId or id narrows the rows through an index; when it is the
-// whole filter and no sortBy is asked, counting and paging run in SQL.
+// List implements store.Store. An equality on a unique attribute
+// (userName, a group's displayName …), externalId or id narrows the rows
+// through an index; when it is the whole filter and no sortBy is asked,
+// counting and paging run in SQL.
 // Otherwise the narrowed rows are filtered, sorted and paged in Go.
 func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
 	tenant, err := tenantOf(ctx)
@@ -26,30 +27,33 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	args := []any{tenant, typ}
 	filter := q.Filter
 	if filter != nil {
-		name := "userName"
-		if typ == store.Group {
-			name = "displayName"
-		}
-		indexed := []string{name, "externalId", "id"}
-		attr, value, whole := filter.EqualityOnly(indexed...)
-		if !whole {
-			attr, value, _ = filter.Equality(indexed...)
-		}
-		if strings.IndexByte(value, 0) >= 0 {
-			// No stored text holds U+0000 (PostgreSQL refuses it): nothing matches.
-			return &store.Page{}, nil
-		}
-		switch attr {
-		case "id":
-			where += ` AND id = ?`
-			args = append(args, value)
-		case "externalId":
-			where += ` AND external_id = ?`
-			args = append(args, value)
-		case "":
-		default:
-			where += ` AND unique_key = ?`
-			args = append(args, fold(value))
+		var whole bool
+		if attr, key, w, ok := filter.UniqueEquality(); ok {
+			whole = w
+			if strings.IndexByte(key, 0) >= 0 {
+				// No stored text holds U+0000 (PostgreSQL refuses it): nothing matches.
+				return &store.Page{}, nil
+			}
+			where += ` AND id IN (SELECT id FROM scimkit_unique WHERE tenant = ? AND type = ? AND attribute = ? AND key = ?)`
+			args = append(args, tenant, typ, attr, key)
+		} else {
+			indexed := []string{"externalId", "id"}
+			attr, value, w := filter.EqualityOnly(indexed...)
+			if !w {
+				attr, value, _ = filter.Equality(indexed...)
+			}
+			whole = w
+			if strings.IndexByte(value, 0) >= 0 {
+				return &store.Page{}, nil
+			}
+			switch attr {
+			case "id":
+				where += ` AND id = ?`
+				args = append(args, value)
+			case "externalId":
+				where += ` AND external_id = ?`
+				args = append(args, value)
+			}
 		}
 		if whole {
 			filter = nil // the index answered it

@@ -45,7 +45,40 @@ func (d Dialect) migrations() []string {
 		// manager's $ref built from a request's Host header. Neither is
 		// stored any more: remove what older versions left.
 		d.scrubSQL(),
+		// 3: uniqueness of any attribute of any resource type: one row per
+		// unique value a resource holds (the primary key is the check), and
+		// the values themselves in the resource's row. Users' userName and
+		// groups' displayName move there from unique_key, whose unique
+		// index goes: every replica must run this version or a later one.
+		`CREATE TABLE IF NOT EXISTS scimkit_unique (
+			tenant    TEXT NOT NULL,
+			type      TEXT NOT NULL,
+			attribute TEXT NOT NULL,
+			key       TEXT NOT NULL,
+			id        TEXT NOT NULL,
+			PRIMARY KEY (tenant, type, attribute, key)
+		);
+		CREATE INDEX IF NOT EXISTS scimkit_unique_id ON scimkit_unique (tenant, type, id);
+		ALTER TABLE scimkit_resources ADD COLUMN unique_values TEXT NOT NULL DEFAULT '';
+		INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
+			SELECT tenant, type, CASE WHEN type = 'User' THEN 'userName' ELSE 'displayName' END, unique_key, id
+			FROM scimkit_resources WHERE unique_key <> '';
+		UPDATE scimkit_resources SET unique_values = ` + d.uniqueBackfill() + ` WHERE unique_key <> '';
+		UPDATE scimkit_resources SET display_name = user_name WHERE type = 'User' AND display_name = '';
+		DROP INDEX IF EXISTS scimkit_resources_unique;
+		UPDATE scimkit_resources SET unique_key = '';`,
 	}
+}
+
+// uniqueBackfill is the SQL expression of a migrated user's or group's
+// unique_values: its userName or displayName as a JSON array of one.
+func (d Dialect) uniqueBackfill() string {
+	attr := `CASE WHEN type = 'User' THEN 'userName' ELSE 'displayName' END`
+	value := `CASE WHEN type = 'User' THEN user_name ELSE display_name END`
+	if d.name == "postgres" {
+		return `json_build_array(json_build_object('attribute', ` + attr + `, 'value', ` + value + `, 'caseExact', false))::text`
+	}
+	return `json_array(json_object('attribute', ` + attr + `, 'value', ` + value + `, 'caseExact', json('false')))`
 }
 
 // scrubSQL removes users' top-level "password" and the enterprise

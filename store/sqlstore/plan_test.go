@@ -7,23 +7,27 @@ import (
 )
 
 // Entra's match query must be an index lookup, not a scan: with enough
-// rows for the planner to care, EXPLAIN shows the unique index.
+// rows for the planner to care, EXPLAIN shows the uniqueness table's
+// primary key and the resources' indexes.
 func TestMatchQueryUsesIndex(t *testing.T) {
 	st := newPostgres(t)
 	db := st.DB()
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `INSERT INTO scimkit_resources
 		(tenant, type, id, unique_key, user_name, attributes, created_ns, modified_ns, version)
-		SELECT 'acme', 'User', 'id-' || g, 'user' || g || '@example.com', 'user' || g || '@example.com',
+		SELECT 'acme', 'User', 'id-' || g, '', 'user' || g || '@example.com',
 		       jsonb_build_object('userName', 'user' || g || '@example.com'), g, g, 1
-		FROM generate_series(1, 20000) g`); err != nil {
+		FROM generate_series(1, 20000) g;
+		INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
+		SELECT 'acme', 'User', 'userName', 'USER' || g || '@EXAMPLE.COM', 'id-' || g FROM generate_series(1, 20000) g`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, `ANALYZE scimkit_resources`); err != nil {
+	if _, err := db.ExecContext(ctx, `ANALYZE scimkit_resources; ANALYZE scimkit_unique`); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []struct{ name, sql string }{
-		{"userName", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND unique_key = $3`},
+		// What List asks for an equality on a unique attribute.
+		{"userName", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND id IN (SELECT id FROM scimkit_unique WHERE tenant = $1 AND type = $2 AND attribute = 'userName' AND key = $3)`},
 		{"externalId", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND external_id = $3`},
 		{"id", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND id = $3`},
 	} {

@@ -33,7 +33,7 @@ func seedBoth(t testing.TB, stores ...store.Store) {
 			"emails":      []any{map[string]any{"type": "work", "value": v}},
 		})
 		for _, st := range stores {
-			if _, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: v, DisplayName: "D " + v,
+			if _, err := st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: v}}, Display: "D " + v,
 				ExternalID: "ext-" + v, Attributes: attrs}); err != nil {
 				t.Fatalf("seeding %d %q: %v", i, v, err)
 			}
@@ -50,7 +50,7 @@ func userNames(t testing.TB, st store.Store, f *store.Filter) []string {
 	}
 	var out []string
 	for _, r := range page.Resources {
-		out = append(out, r.UserName)
+		out = append(out, r.UniqueValue("userName"))
 	}
 	slices.Sort(out)
 	return out
@@ -150,7 +150,7 @@ func TestNarrowingKeepsUnicodeFoldMatches(t *testing.T) {
 			"emails": []any{map[string]any{"type": "work", "value": v}},
 		})
 		for _, st := range []store.Store{pg, mem} {
-			if _, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: fmt.Sprintf("u%d", i), Attributes: attrs}); err != nil {
+			if _, err := st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: fmt.Sprintf("u%d", i)}}, Attributes: attrs}); err != nil {
 				t.Fatal(err)
 			}
 		}

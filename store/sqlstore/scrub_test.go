@@ -2,40 +2,54 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/filter"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
 )
 
-// Databases written by earlier scimkit versions may hold a password a
-// PATCH set and a manager $ref built from a request's Host header.
-// Migration 2 removes both and leaves everything else as it was.
-func TestMigrationScrubsLegacySecrets(t *testing.T) {
-	const legacy = `{"active":true,"password":"hunter2-legacy","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Sales","manager":{"$ref":"http://evil.example/Users/m1","displayName":"Boss","value":"m1"}},"userName":"legacy@example.com"}`
-	run := func(t *testing.T, open func() *sqlstore.Store) {
-		ctx := store.WithTenant(context.Background(), "acme")
+// A database written by scimkit before migrations 2 and 3 (schema version
+// 1): a user whose document holds a password a PATCH set and a manager
+// $ref built from a request's Host header, and a group. Opening it
+// migrates: the password and $ref are gone and nothing else changed, the
+// userName and displayName stay unique (now in scimkit_unique), and a
+// user without displayName still displays its userName.
+func TestMigrationsFromVersion1(t *testing.T) {
+	const legacy = `{"active":true,"password":"hunter2-legacy","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Sales","manager":{"$ref":"http://evil.example/Users/m1","displayName":"Boss","value":"m1"}},"userName":"Legacy@example.com"}`
+	run := func(t *testing.T, d sqlstore.Dialect, driver, dsn string, open func() *sqlstore.Store) {
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, q := range []string{
+			sqlstore.Migrations(d)[0],
+			`CREATE TABLE scimkit_schema_version (version INTEGER PRIMARY KEY, applied_ns BIGINT NOT NULL)`,
+			`INSERT INTO scimkit_schema_version (version, applied_ns) VALUES (1, 0)`,
+			`INSERT INTO scimkit_resources (tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+				VALUES ('acme', 'User', 'u1', 'LEGACY@EXAMPLE.COM', 'Legacy@example.com', '', 'x1', '` + legacy + `', '["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]', 1, 1, 1)`,
+			`INSERT INTO scimkit_resources (tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+				VALUES ('acme', 'User', 'u2', 'CLEAN@EXAMPLE.COM', 'clean@example.com', 'Clean C', '', '{"displayName":"Clean C","title":"password","userName":"clean@example.com"}', '', 2, 2, 1)`,
+			`INSERT INTO scimkit_resources (tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+				VALUES ('acme', 'Group', 'g1', 'SALES', '', 'Sales', '', '{"displayName":"Sales"}', '', 3, 3, 1)`,
+			`INSERT INTO scimkit_members (tenant, group_id, member_id, member_type, display, added_ns) VALUES ('acme', 'g1', 'u1', 'User', '', 4)`,
+		} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("building the version 1 database: %v\n%s", err, q)
+			}
+		}
 		st := open()
-		u, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: "legacy@example.com", Attributes: []byte(legacy)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		clean, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: "clean@example.com", Attributes: []byte(`{"title":"password","userName":"clean@example.com"}`)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Pretend the database was written before migration 2 existed.
-		if _, err := st.DB().Exec(`DELETE FROM scimkit_schema_version WHERE version = 2`); err != nil {
-			t.Fatal(err)
-		}
-		st.Close()
-
-		st = open()
 		defer st.Close()
+		ctx := store.WithTenant(context.Background(), "acme")
+
 		var raw string
-		if err := st.DB().QueryRow(`SELECT CAST(attributes AS TEXT) FROM scimkit_resources WHERE id = '` + u.ID + `'`).Scan(&raw); err != nil {
+		if err := st.DB().QueryRow(`SELECT CAST(attributes AS TEXT) FROM scimkit_resources WHERE id = 'u1'`).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		for _, leaked := range []string{"hunter2-legacy", "evil.example", "$ref", `"password"`} {
@@ -43,30 +57,49 @@ func TestMigrationScrubsLegacySecrets(t *testing.T) {
 				t.Errorf("stored document still holds %q after migrating: %s", leaked, raw)
 			}
 		}
-		got, err := st.Get(ctx, store.User, u.ID)
+		u, err := st.Get(ctx, store.User, "u1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		attrs, err := store.DecodeAttributes(got)
+		attrs, err := store.DecodeAttributes(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ext, _ := attrs["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
 		mgr, _ := ext["manager"].(map[string]any)
-		if attrs["userName"] != "legacy@example.com" || attrs["active"] != true || ext["department"] != "Sales" || mgr["value"] != "m1" || mgr["displayName"] != "Boss" {
+		if attrs["userName"] != "Legacy@example.com" || attrs["active"] != true || ext["department"] != "Sales" || mgr["value"] != "m1" || mgr["displayName"] != "Boss" {
 			t.Errorf("the migration changed more than the password and $ref: %v", attrs)
 		}
-		got, err = st.Get(ctx, store.User, clean.ID)
+		if u.UniqueValue("userName") != "Legacy@example.com" || u.Display != "Legacy@example.com" || u.ExternalID != "x1" {
+			t.Errorf("migrated user: Unique %v, Display %q, ExternalID %q", u.Unique, u.Display, u.ExternalID)
+		}
+		clean, err := st.Get(ctx, store.User, "u2")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if attrs, err := store.DecodeAttributes(got); err != nil || attrs["title"] != "password" || len(attrs) != 2 {
-			t.Errorf("a document without a password changed: %s, %v", got.Attributes, err)
+		if a, err := store.DecodeAttributes(clean); err != nil || a["title"] != "password" || len(a) != 3 || clean.Display != "Clean C" {
+			t.Errorf("a document without a password changed: %s, %q, %v", clean.Attributes, clean.Display, err)
+		}
+		g, err := st.Get(ctx, store.Group, "g1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.UniqueValue("displayName") != "Sales" || len(g.Members) != 1 || g.Members[0].Display != "Legacy@example.com" {
+			t.Errorf("migrated group: Unique %v, members %v", g.Unique, g.Members)
+		}
+		// Uniqueness still holds for what was written before.
+		_, err = st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: "legacy@EXAMPLE.com"}}, Attributes: []byte(`{"userName":"legacy@EXAMPLE.com"}`)})
+		checkConflictErr(t, err, "userName")
+		_, err = st.Create(ctx, &store.Resource{Type: store.Group, Unique: []store.Unique{{Attribute: "displayName", Value: "sales"}}, Attributes: []byte(`{"displayName":"sales"}`)})
+		checkConflictErr(t, err, "displayName")
+		filter := compileUserFilter(t, `userName eq "LEGACY@example.com"`)
+		if p, err := st.List(ctx, store.User, store.Query{Filter: filter, Count: 10}); err != nil || len(p.Resources) != 1 || p.Resources[0].ID != "u1" {
+			t.Errorf("userName filter after migrating: %v, %v", p, err)
 		}
 	}
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "legacy.db")
-		run(t, func() *sqlstore.Store {
+		run(t, sqlstore.SQLite(), "sqlite", "file:"+path, func() *sqlstore.Store {
 			st, err := sqlstore.OpenSQLite(context.Background(), path)
 			if err != nil {
 				t.Fatal(err)
@@ -76,7 +109,7 @@ func TestMigrationScrubsLegacySecrets(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := freshSchema(t)
-		run(t, func() *sqlstore.Store {
+		run(t, sqlstore.Postgres(), "pgx", dsn, func() *sqlstore.Store {
 			st, err := sqlstore.OpenPostgres(context.Background(), dsn)
 			if err != nil {
 				t.Fatal(err)
@@ -84,4 +117,25 @@ func TestMigrationScrubsLegacySecrets(t *testing.T) {
 			return st
 		})
 	})
+}
+
+func checkConflictErr(t *testing.T, err error, attribute string) {
+	t.Helper()
+	var ce *store.ConflictError
+	if !errors.As(err, &ce) || ce.Attribute != attribute {
+		t.Errorf("error %v, want a conflict on %s", err, attribute)
+	}
+}
+
+func compileUserFilter(t *testing.T, expr string) *store.Filter {
+	t.Helper()
+	ast, err := filter.Parse(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := store.CompileFilter(ast, schema.NewRegistry().ResourceType(store.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -23,8 +23,8 @@ func TestSQLiteConcurrentWriters(t *testing.T) {
 	var other []error
 	for i := range 64 {
 		wg.Go(func() {
-			_, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: "same@example.com", Attributes: []byte(`{"userName":"same@example.com"}`)})
-			_, err2 := st.Create(ctx, &store.Resource{Type: store.User, UserName: fmt.Sprintf("u%d@example.com", i), Attributes: []byte(`{}`)})
+			_, err := st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: "same@example.com"}}, Attributes: []byte(`{"userName":"same@example.com"}`)})
+			_, err2 := st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: fmt.Sprintf("u%d@example.com", i)}}, Attributes: []byte(`{}`)})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -55,7 +55,7 @@ func TestSQLiteReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := st.Create(ctx, &store.Resource{Type: store.User, UserName: "kept@example.com", Attributes: []byte(`{"userName":"kept@example.com"}`)})
+	r, err := st.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: "kept@example.com"}}, Attributes: []byte(`{"userName":"kept@example.com"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestSQLiteReopen(t *testing.T) {
 	}
 	defer st.Close()
 	got, err := st.Get(ctx, store.User, r.ID)
-	if err != nil || got.UserName != "kept@example.com" {
+	if err != nil || got.UniqueValue("userName") != "kept@example.com" {
 		t.Fatalf("after reopening: %+v, %v", got, err)
 	}
 }

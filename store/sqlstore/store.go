@@ -114,29 +114,84 @@ func tenantOf(ctx context.Context) (string, error) {
 	return t, nil
 }
 
+// checkType refuses a resource type name no schema could have given.
 func checkType(typ string) error {
-	if typ != store.User && typ != store.Group {
-		return fmt.Errorf("sqlstore: unknown resource type %q", typ)
+	if typ == "" || len(typ) > 128 {
+		return fmt.Errorf("sqlstore: resource type %q: want a type name", typ)
 	}
 	return nil
 }
 
-func fold(s string) string { return store.FoldKey(s) }
-
-func uniqueKey(r *store.Resource) string {
-	if r.Type == store.User {
-		return fold(r.UserName)
-	}
-	return fold(r.DisplayName)
-}
-
 func notFound(typ, id string) error { return fmt.Errorf("%w: %s %q", store.ErrNotFound, typ, id) }
 
-func (s *Store) conflict(r *store.Resource) error {
-	if r.Type == store.User {
-		return &store.ConflictError{Attribute: "userName", Value: r.UserName}
+// uniqueJSON is how a resource's Unique values are kept in its row.
+type uniqueJSON struct {
+	Attribute string `json:"attribute"`
+	Value     string `json:"value"`
+	CaseExact bool   `json:"caseExact"`
+}
+
+func encodeUnique(us []store.Unique) string {
+	if len(us) == 0 {
+		return ""
 	}
-	return &store.ConflictError{Attribute: "displayName", Value: r.DisplayName}
+	out := make([]uniqueJSON, len(us))
+	for i, u := range us {
+		out[i] = uniqueJSON(u)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func decodeUnique(s string) []store.Unique {
+	if s == "" {
+		return nil
+	}
+	var in []uniqueJSON
+	_ = json.Unmarshal([]byte(s), &in)
+	out := make([]store.Unique, len(in))
+	for i, u := range in {
+		out[i] = store.Unique(u)
+	}
+	return out
+}
+
+// claimUnique records r's unique values in scimkit_unique, whose primary
+// key makes a second holder of a value fail: that is the uniqueness
+// check, atomic across transactions and replicas. have are the values r
+// holds already (an Update); only the others are claimed, and those of
+// have that r no longer holds are released.
+func (s *Store) claimUnique(ctx context.Context, tx *sql.Tx, tenant string, r *store.Resource, have []store.Unique) error {
+	type slot struct{ attr, key string }
+	keep := map[slot]bool{}
+	for _, u := range r.Unique {
+		keep[slot{u.Attribute, u.Key()}] = true
+	}
+	had := map[slot]bool{}
+	for _, u := range have {
+		k := slot{u.Attribute, u.Key()}
+		had[k] = true
+		if keep[k] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM scimkit_unique WHERE tenant = ? AND type = ? AND attribute = ? AND key = ? AND id = ?`),
+			tenant, r.Type, u.Attribute, u.Key(), r.ID); err != nil {
+			return fmt.Errorf("sqlstore: releasing %s of %s %s: %w", u.Attribute, r.Type, r.ID, err)
+		}
+	}
+	for _, u := range r.Unique {
+		if had[slot{u.Attribute, u.Key()}] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO scimkit_unique (tenant, type, attribute, key, id) VALUES (?, ?, ?, ?, ?)`),
+			tenant, r.Type, u.Attribute, u.Key(), r.ID); err != nil {
+			if s.d.isUnique(err) {
+				return &store.ConflictError{Attribute: u.Attribute, Value: u.Value}
+			}
+			return fmt.Errorf("sqlstore: recording %s of %s %s: %w", u.Attribute, r.Type, r.ID, err)
+		}
+	}
+	return nil
 }
 
 // querier is what *sql.DB and *sql.Tx share.
@@ -208,14 +263,16 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 		}
 		ns := s.stamp()
 		_, err = tx.ExecContext(ctx, s.d.rebind(`INSERT INTO scimkit_resources
-			(tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
-			tenant, r.Type, id, uniqueKey(r), r.UserName, r.DisplayName, r.ExternalID, string(r.Attributes), encodeSchemas(r.Schemas), ns, ns)
+			(tenant, type, id, unique_key, unique_values, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+			tenant, r.Type, id, encodeUnique(r.Unique), r.UniqueValue("userName"), r.Display, r.ExternalID, string(r.Attributes), encodeSchemas(r.Schemas), ns, ns)
 		if err != nil {
-			if s.d.isUnique(err) {
-				return s.conflict(r)
-			}
 			return fmt.Errorf("sqlstore: inserting %s: %w", r.Type, err)
+		}
+		claim := *r
+		claim.ID = id
+		if err := s.claimUnique(ctx, tx, tenant, &claim, nil); err != nil {
+			return err
 		}
 		if r.Type == store.Group {
 			return s.addMembers(ctx, tx, tenant, id, members)
@@ -258,18 +315,18 @@ func (s *Store) resolveMembers(ctx context.Context, q querier, tenant string, me
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT id, type, user_name, display_name FROM scimkit_resources
-			WHERE tenant = ? AND id IN (`+placeholders(len(chunk))+`)`+s.d.forShare), args...)
+		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT id, type, display_name FROM scimkit_resources
+			WHERE tenant = ? AND type IN ('User', 'Group') AND id IN (`+placeholders(len(chunk))+`)`+s.d.forShare), args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: resolving members: %w", err)
 		}
 		for rows.Next() {
-			var id, typ, userName, displayName string
-			if err := rows.Scan(&id, &typ, &userName, &displayName); err != nil {
+			var id, typ, display string
+			if err := rows.Scan(&id, &typ, &display); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("sqlstore: resolving members: %w", err)
 			}
-			found[id] = resolved{Member: store.Member{Value: id, Type: typ}, derived: derivedDisplay(typ, userName, displayName)}
+			found[id] = resolved{Member: store.Member{Value: id, Type: typ}, derived: display}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -298,13 +355,6 @@ func (s *Store) resolveMembers(ctx context.Context, q querier, tenant string, me
 	return out, nil
 }
 
-func derivedDisplay(typ, userName, displayName string) string {
-	if typ == store.User && displayName == "" {
-		return userName
-	}
-	return displayName
-}
-
 // storedDisplay keeps a member's display only when it differs from the
 // derived one, so derived names follow renames.
 func storedDisplay(m resolved) string {
@@ -327,15 +377,16 @@ func (s *Store) addMembers(ctx context.Context, tx *sql.Tx, tenant, groupID stri
 	return nil
 }
 
-const columns = `id, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version`
+const columns = `id, unique_values, display_name, external_id, attributes, schemas, created_ns, modified_ns, version`
 
 func scanResource(typ string, row interface{ Scan(...any) error }) (*store.Resource, error) {
 	r := &store.Resource{Type: typ}
-	var attrs, schemas string
+	var unique, attrs, schemas string
 	var created, modified, version int64
-	if err := row.Scan(&r.ID, &r.UserName, &r.DisplayName, &r.ExternalID, &attrs, &schemas, &created, &modified, &version); err != nil {
+	if err := row.Scan(&r.ID, &unique, &r.Display, &r.ExternalID, &attrs, &schemas, &created, &modified, &version); err != nil {
 		return nil, err
 	}
+	r.Unique = decodeUnique(unique)
 	r.Attributes = json.RawMessage(attrs)
 	r.Schemas = decodeSchemas(schemas)
 	r.Created = time.Unix(0, created).UTC()
@@ -366,8 +417,7 @@ func (s *Store) load(ctx context.Context, q querier, tenant, typ, id string, loc
 // fill adds members (groups) or groups (users) to r.
 func (s *Store) fill(ctx context.Context, q querier, tenant string, r *store.Resource) error {
 	if r.Type == store.Group {
-		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT m.member_id, m.member_type, m.display,
-				COALESCE(x.user_name, ''), COALESCE(x.display_name, '')
+		rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT m.member_id, m.member_type, m.display, COALESCE(x.display_name, '')
 			FROM scimkit_members m
 			LEFT JOIN scimkit_resources x ON x.tenant = m.tenant AND x.type = m.member_type AND x.id = m.member_id
 			WHERE m.tenant = ? AND m.group_id = ?
@@ -378,16 +428,19 @@ func (s *Store) fill(ctx context.Context, q querier, tenant string, r *store.Res
 		defer rows.Close()
 		for rows.Next() {
 			var m store.Member
-			var userName, displayName string
-			if err := rows.Scan(&m.Value, &m.Type, &m.Display, &userName, &displayName); err != nil {
+			var derived string
+			if err := rows.Scan(&m.Value, &m.Type, &m.Display, &derived); err != nil {
 				return fmt.Errorf("sqlstore: reading members: %w", err)
 			}
 			if m.Display == "" {
-				m.Display = derivedDisplay(m.Type, userName, displayName)
+				m.Display = derived
 			}
 			r.Members = append(r.Members, m)
 		}
 		return rows.Err()
+	}
+	if r.Type != store.User {
+		return nil
 	}
 	rows, err := q.QueryContext(ctx, s.d.rebind(`SELECT g.id, g.display_name
 		FROM scimkit_members m
@@ -456,16 +509,16 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 			return err
 		}
 		next.Type, next.ID = typ, id
+		if err := s.claimUnique(ctx, tx, tenant, &next, cur.Unique); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE scimkit_resources SET
-				unique_key = ?, user_name = ?, display_name = ?, external_id = ?, attributes = ?, schemas = ?,
+				unique_values = ?, user_name = ?, display_name = ?, external_id = ?, attributes = ?, schemas = ?,
 				modified_ns = ?, version = version + 1
 			WHERE tenant = ? AND type = ? AND id = ? AND version = ?`),
-			uniqueKey(&next), next.UserName, next.DisplayName, next.ExternalID, string(next.Attributes), encodeSchemas(next.Schemas),
+			encodeUnique(next.Unique), next.UniqueValue("userName"), next.Display, next.ExternalID, string(next.Attributes), encodeSchemas(next.Schemas),
 			s.stamp(), tenant, typ, id, cur.Version)
 		if err != nil {
-			if s.d.isUnique(err) {
-				return s.conflict(&next)
-			}
 			return fmt.Errorf("sqlstore: updating %s %s: %w", typ, id, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
@@ -557,6 +610,9 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`), tenant, typ, id); err != nil {
+			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM scimkit_unique WHERE tenant = ? AND type = ? AND id = ?`), tenant, typ, id); err != nil {
 			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
 		}
 		// Every group it was in changes.

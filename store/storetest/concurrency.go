@@ -109,7 +109,7 @@ func (s *suite) testConcurrency(t *testing.T) {
 		}
 		for _, u := range users {
 			if !have[u.ID] {
-				t.Errorf("member %s (%s) lost", u.ID, u.UserName)
+				t.Errorf("member %s (%s) lost", u.ID, u.Display)
 			}
 		}
 		for _, u := range users[:5] {

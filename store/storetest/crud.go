@@ -99,7 +99,7 @@ func (s *suite) testCRUD(t *testing.T) {
 
 	t.Run("attributes round-trip", func(t *testing.T) {
 		e := s.env(t)
-		in := &store.Resource{Type: store.User, UserName: "zoë@example.com", DisplayName: `Zoë "Z" O'Brien <z&z> ☃`, Attributes: json.RawMessage(rawUser)}
+		in := &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: "zoë@example.com"}}, Display: `Zoë "Z" O'Brien <z&z> ☃`, Attributes: json.RawMessage(rawUser)}
 		got := e.create(t, in)
 		checkWritten(t, "Create", in, got)
 		checkWritten(t, "Get", in, e.get(t, store.User, got.ID))
@@ -388,17 +388,22 @@ func (s *suite) testCRUD(t *testing.T) {
 		e.checkUnchanged(t, "deleting another group", keep)
 	})
 
-	t.Run("unknown resource type", func(t *testing.T) {
+	t.Run("types apart", func(t *testing.T) {
+		s.skipUnlessAnyType(t)
 		e := s.env(t)
 		u := e.create(t, newUser(attrs{"userName": "typed"}))
-		if r, err := e.s.Get(e.ctx, "Widget", u.ID); err == nil {
-			t.Errorf("Get Widget: %v, nil error; want an error", r)
+		d := e.create(t, newDevice(attrs{"serialNumber": "typed"}))
+		if r, err := e.s.Get(e.ctx, deviceTypeName, u.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Get a user's id as a Device: %v, %v; want ErrNotFound", r, err)
+		}
+		if r, err := e.s.Get(e.ctx, store.User, d.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Get a device's id as a User: %v, %v; want ErrNotFound", r, err)
+		}
+		if ids := e.allIDs(t, store.User); len(ids) != 1 || ids[0] != u.ID {
+			t.Errorf("List User = %v, want only the user", ids)
 		}
 		if p, err := e.s.List(e.ctx, "Widget", store.Query{Count: 10}); err == nil && len(p.Resources) > 0 {
-			t.Errorf("List Widget returned %d resources", len(p.Resources))
-		}
-		if r, err := e.s.Create(e.ctx, &store.Resource{Type: "Widget", Attributes: json.RawMessage(`{}`)}); err == nil {
-			t.Errorf("Create Widget: %v, nil error; want an error", r)
+			t.Errorf("List Widget (never written) returned %d resources", len(p.Resources))
 		}
 	})
 }

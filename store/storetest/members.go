@@ -176,10 +176,10 @@ func (s *suite) testMembership(t *testing.T) {
 		for id, was := range before {
 			now := e.get(t, store.Group, id)
 			if now.Version == was.Version {
-				t.Errorf("group %q lost a member but kept Version %q", was.DisplayName, was.Version)
+				t.Errorf("group %q lost a member but kept Version %q", was.Display, was.Version)
 			}
 			if now.LastModified.Before(was.LastModified) {
-				t.Errorf("group %q: LastModified went back from %v to %v", was.DisplayName, was.LastModified, now.LastModified)
+				t.Errorf("group %q: LastModified went back from %v to %v", was.Display, was.LastModified, now.LastModified)
 			}
 		}
 		for _, f := range []string{`members eq "` + u[1].ID + `"`, `members.value eq "` + u[1].ID + `"`} {
@@ -234,7 +234,7 @@ func (s *suite) testMemberPatcher(t *testing.T) {
 		return e, mp, u, g
 	}
 	member := func(r *store.Resource) store.Member {
-		return store.Member{Value: r.ID, Type: r.Type, Display: r.UserName + r.DisplayName}
+		return store.Member{Value: r.ID, Type: r.Type, Display: r.Display}
 	}
 
 	t.Run("add", func(t *testing.T) {

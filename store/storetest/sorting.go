@@ -22,7 +22,7 @@ func (s *suite) testSorting(t *testing.T) {
 			{"userName": "Foxtrot", "title": "Delta"},
 		} {
 			r := e.create(t, newUser(a))
-			byName[r.ID] = r.UserName
+			byName[r.ID] = r.UniqueValue("userName")
 		}
 		names := func(rs []*store.Resource) []string {
 			out := make([]string, len(rs))

@@ -38,6 +38,9 @@ const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:Use
 //
 // Run uses only the store.Store interface, plus store.MemberPatcher when the
 // store implements it (the MemberPatcher subtests are skipped otherwise).
+// Besides users and groups it stores Devices, a resource type of its own
+// with a unique serialNumber (case-insensitive) and an extension with a
+// unique, case-exact assetTag: a Store persists any type.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	if newStore == nil {
@@ -56,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		t.Run("Membership", s.testMembership)
 		t.Run("MemberPatcher", s.testMemberPatcher)
 		t.Run("Concurrency", s.testConcurrency)
+		t.Run("CustomTypes", s.testCustomTypes)
 	})
 }
 
@@ -85,7 +89,15 @@ func (e *env) tenant(name string) context.Context {
 
 type attrs = map[string]any
 
-var registry = schema.NewRegistry()
+// registry is the default schemas plus Device, a resource type of the
+// suite's own (types.go).
+var registry = func() *schema.Registry {
+	r := schema.NewRegistry()
+	if err := r.AddResourceTypeJSON([]byte(deviceType)); err != nil {
+		panic(err)
+	}
+	return r
+}()
 
 // newResource builds a Resource as the Handler does: a compact JSON object
 // of canonical attributes, with the indexed attributes copied out and the
@@ -113,8 +125,10 @@ func setAttrs(r *store.Resource, a attrs) {
 		panic(err)
 	}
 	r.Attributes = raw
-	r.UserName, _ = a["userName"].(string)
-	r.DisplayName, _ = a["displayName"].(string)
+	r.Unique = store.UniqueValues(registry.ResourceType(r.Type), a)
+	if r.Display, _ = a["displayName"].(string); r.Display == "" {
+		r.Display, _ = a["userName"].(string)
+	}
 	r.ExternalID, _ = a["externalId"].(string)
 	r.Schemas = nil
 	for k := range a {
@@ -254,10 +268,7 @@ func sorted(ss []string) []string {
 }
 
 func name(r *store.Resource) string {
-	if r.Type == store.User || r.UserName != "" {
-		return fmt.Sprintf("%q", r.UserName)
-	}
-	return fmt.Sprintf("%q", r.DisplayName)
+	return fmt.Sprintf("%q", r.Display)
 }
 
 // compileFilter parses and compiles a filter against the default schemas.
@@ -395,9 +406,11 @@ func checkWritten(t testing.TB, what string, in, got *store.Resource) {
 	if got.Version == "" {
 		t.Errorf("%s: Version is empty", what)
 	}
-	if got.UserName != in.UserName || got.DisplayName != in.DisplayName || got.ExternalID != in.ExternalID {
-		t.Errorf("%s: UserName, DisplayName, ExternalID = %q, %q, %q; want %q, %q, %q", what,
-			got.UserName, got.DisplayName, got.ExternalID, in.UserName, in.DisplayName, in.ExternalID)
+	if got.Display != in.Display || got.ExternalID != in.ExternalID {
+		t.Errorf("%s: Display, ExternalID = %q, %q; want %q, %q", what, got.Display, got.ExternalID, in.Display, in.ExternalID)
+	}
+	if diff := cmp.Diff(in.Unique, got.Unique, cmpopts.EquateEmpty(), cmpopts.SortSlices(func(a, b store.Unique) bool { return a.Attribute < b.Attribute })); diff != "" {
+		t.Errorf("%s: Unique (-written +got):\n%s", what, diff)
 	}
 	if !SameJSON(got.Attributes, in.Attributes) {
 		t.Errorf("%s: Attributes are not the JSON object written:\n got %s\nwant %s", what, got.Attributes, in.Attributes)

@@ -77,11 +77,11 @@ func (s *suite) testUniqueness(t *testing.T) {
 		e := s.env(t)
 		u := e.create(t, newUser(attrs{"userName": "alice@example.com"}))
 		g := e.create(t, newGroup("admins"))
-		if got := e.update(t, store.User, u.ID, setUpdate(attrs{"userName": "Alice@Example.COM"})); got.UserName != "Alice@Example.COM" {
-			t.Errorf("Update: UserName = %q", got.UserName)
+		if got := e.update(t, store.User, u.ID, setUpdate(attrs{"userName": "Alice@Example.COM"})); got.UniqueValue("userName") != "Alice@Example.COM" {
+			t.Errorf("Update: userName = %q", got.UniqueValue("userName"))
 		}
-		if got := e.update(t, store.Group, g.ID, setUpdate(attrs{"displayName": "Admins"})); got.DisplayName != "Admins" {
-			t.Errorf("Update: DisplayName = %q", got.DisplayName)
+		if got := e.update(t, store.Group, g.ID, setUpdate(attrs{"displayName": "Admins"})); got.UniqueValue("displayName") != "Admins" {
+			t.Errorf("Update: displayName = %q", got.UniqueValue("displayName"))
 		}
 		// The name is still taken, in its new spelling.
 		_, err := e.s.Create(e.ctx, newUser(attrs{"userName": "alice@example.com"}))
