@@ -76,7 +76,7 @@ func toAccount(a *Account, r *store.Resource) error {
 func (d *Directory) resource(a *Account) *store.Resource {
 	r := &store.Resource{
 		Type: store.User, ID: a.ID, ExternalID: a.ExternalRef,
-		Unique: []store.Unique{{Attribute: "userName", Value: a.Email}},
+		Unique:     []store.Unique{{Attribute: "userName", Value: a.Email}},
 		Attributes: slices.Clone(a.SCIM), Created: a.Created, LastModified: a.Updated,
 		Version: strconv.FormatInt(a.Revision, 10),
 	}
@@ -100,7 +100,7 @@ func (d *Directory) resource(a *Account) *store.Resource {
 func (d *Directory) teamResource(t *Team) *store.Resource {
 	r := &store.Resource{
 		Type: store.Group, ID: t.ID, Display: t.Name, Attributes: slices.Clone(t.SCIM),
-		Unique: []store.Unique{{Attribute: "displayName", Value: t.Name}},
+		Unique:  []store.Unique{{Attribute: "displayName", Value: t.Name}},
 		Created: t.Created, LastModified: t.Updated, Version: strconv.FormatInt(t.Revision, 10),
 	}
 	var x struct {

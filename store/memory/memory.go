@@ -41,8 +41,8 @@ var _ store.Store = (*Store)(nil)
 
 type tenant struct {
 	mu       sync.RWMutex
-	seq      uint64            // last version handed out
-	tables   map[string]*table // by resource type
+	seq      uint64                         // last version handed out
+	tables   map[string]*table              // by resource type
 	memberOf map[string]map[string]struct{} // member id → ids of groups it is a direct member of
 }
 
