@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // typeRules is what the Handler enforces on the attributes of one resource
@@ -26,6 +27,7 @@ import (
 type typeRules struct {
 	never []attrLoc
 	refs  []attrLoc
+	multi []multiLoc // multi-valued complex attributes: one primary, no duplicates
 	// triggers are the quoted names whose presence in stored JSON means a
 	// response must be rewritten; most resources hold none of them.
 	triggers [][]byte
@@ -45,6 +47,13 @@ type attrLoc struct {
 	endpoint string
 }
 
+// multiLoc is a multi-valued complex attribute; foldValue says its
+// values compare case-insensitively.
+type multiLoc struct {
+	attrLoc
+	foldValue bool
+}
+
 func newTypeRules(reg *schema.Registry, rt *schema.ResourceType) *typeRules {
 	tr := &typeRules{}
 	add := func(s *schema.Schema, ext string) {
@@ -59,6 +68,10 @@ func newTypeRules(reg *schema.Registry, rt *schema.ResourceType) *typeRules {
 					tr.never = append(tr.never, attrLoc{ext: ext, attr: a.Name, sub: sa.Name})
 					tr.triggers = append(tr.triggers, []byte(strconv.Quote(sa.Name)))
 				}
+			}
+			if a.MultiValued && a.Type == schema.Complex && a.Mutability != schema.ReadOnly && !(ext == "" && a.Name == "members") {
+				v := a.Sub("value")
+				tr.multi = append(tr.multi, multiLoc{attrLoc{ext: ext, attr: a.Name}, v != nil && !v.CaseExact})
 			}
 			if ep := referencedEndpoint(reg, a); ep != "" {
 				tr.refs = append(tr.refs, attrLoc{ext: ext, attr: a.Name, endpoint: ep})
@@ -100,10 +113,20 @@ func referencedEndpoint(reg *schema.Registry, a *schema.Attribute) string {
 	return ""
 }
 
-// stored removes from canonical attributes what a Store must never hold.
-// Values may be left raw (json.RawMessage); only those that hold a
-// trigger are decoded.
+// stored brings canonical attributes to what a Store may hold: no value
+// that is never returned, no stored $ref, and in each multi-valued
+// attribute at most one primary value and each (type, value) pair once
+// (RFC 7643 §2.4). Values may be left raw (json.RawMessage, what a PATCH
+// did not touch, stored so before): those are not decoded unless they
+// hold a trigger.
 func (tr *typeRules) stored(attrs map[string]any) {
+	for _, l := range tr.multi {
+		l.edit(attrs, func(c map[string]any) {
+			if arr, ok := c[l.attr].([]any); ok {
+				c[l.attr] = onePrimaryNoDuplicates(arr, l.foldValue)
+			}
+		})
+	}
 	for _, l := range tr.never {
 		l.edit(attrs, func(c map[string]any) { l.removeFrom(c) })
 	}
@@ -247,4 +270,49 @@ func lazyMap(v any) (map[string]any, bool) {
 	}
 	m, ok := d.(map[string]any)
 	return m, ok
+}
+
+// onePrimaryNoDuplicates collapses values with the same (type, value) into
+// the first of them (primary if any of them was), and leaves primary on
+// the last value that has it: the one rule every write follows, whatever
+// the client sent. Values without a value sub-attribute are kept as they
+// are.
+func onePrimaryNoDuplicates(arr []any, foldValue bool) []any {
+	type pair struct{ typ, value string }
+	var seen map[pair]map[string]any
+	out := arr[:0:0]
+	for _, e := range arr {
+		m, ok := e.(map[string]any)
+		v, hasValue := m["value"].(string)
+		if !ok || !hasValue {
+			out = append(out, e)
+			continue
+		}
+		if foldValue {
+			v = store.FoldKey(v)
+		}
+		t, _ := m["type"].(string)
+		k := pair{t, v}
+		if first := seen[k]; first != nil {
+			if m["primary"] == true {
+				first["primary"] = true
+			}
+			continue
+		}
+		if seen == nil {
+			seen = map[pair]map[string]any{}
+		}
+		seen[k] = m
+		out = append(out, e)
+	}
+	last := -1
+	for i, e := range out {
+		if m, ok := e.(map[string]any); ok && m["primary"] == true {
+			if last >= 0 {
+				out[last].(map[string]any)["primary"] = false
+			}
+			last = i
+		}
+	}
+	return out
 }

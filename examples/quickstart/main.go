@@ -17,6 +17,12 @@
 // responses (meta.location, $ref) are built from it. Without it they are
 // built from each request's Host header, which only suits local use.
 //
+// -strict accepts RFC 7644 only (PATCH quirks and unknown attributes are
+// refused); -resource-type FILE (repeatable) registers a resource type of
+// your own from a JSON file holding an RFC 7643 §6 ResourceType and its §7
+// schemas, {"resourceType": {…}, "schemas": [{…}, …]}, served at its
+// endpoint like /Users.
+//
 // Copy it as the starting point of your own service.
 package main
 
@@ -38,7 +44,9 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 	"github.com/scimkit/scimkit/store/sqlstore"
@@ -58,6 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token Entra sends (default $SCIMKIT_TOKEN, else generated)")
 	tenant := fs.String("tenant", "default", "tenant the token acts in")
 	storeFlag := fs.String("store", "sqlite:scimkit-quickstart.db", "memory, sqlite:PATH or a postgres:// DSN")
+	strict := fs.Bool("strict", false, "RFC 7644 only: refuse Entra's and Okta's PATCH quirks and attributes the schemas do not define")
+	var resourceTypes list
+	fs.Var(&resourceTypes, "resource-type", "a JSON file {\"resourceType\": <RFC 7643 §6 ResourceType>, \"schemas\": [<§7 schemas>]} registering a resource type of your own; repeat for several")
 	baseURL := fs.String("base-url", os.Getenv("SCIMKIT_BASE_URL"), "public URL of the endpoint, the Tenant URL you give Entra (e.g. https://scim.example.com/scim/v2; default $SCIMKIT_BASE_URL); empty: taken from each request's Host header, for local use only")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,12 +87,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeStore()
-	h, err := scim.NewHandler(scim.Config{
-		Store:   st,
-		Auth:    auth.StaticTokens(auth.Token{Secret: *token, Tenant: *tenant, Name: "quickstart"}),
-		BaseURL: *baseURL,
-		Logger:  logger,
-	})
+	reg := schema.NewRegistry()
+	for _, file := range resourceTypes {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if err := reg.AddResourceTypeJSON(data); err != nil {
+			return fmt.Errorf("-resource-type %s: %w", file, err)
+		}
+	}
+	cfg := scim.Config{
+		Schemas:          reg,
+		StrictAttributes: *strict,
+		Store:            st,
+		Auth:             auth.StaticTokens(auth.Token{Secret: *token, Tenant: *tenant, Name: "quickstart"}),
+		BaseURL:          *baseURL,
+		Logger:           logger,
+	}
+	if *strict {
+		cfg.Compat = func(string) patch.Compat { return patch.Compat{Strict: true} }
+	}
+	h, err := scim.NewHandler(cfg)
 	if err != nil {
 		return err
 	}
@@ -102,6 +129,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Secret token:  %s\n", *token)
 	fmt.Fprintf(stdout, "Store:         %s\n", *storeFlag)
+	for _, rt := range reg.ResourceTypes() {
+		fmt.Fprintf(stdout, "Serves:        %s at %s\n", rt.Name, base+rt.Endpoint)
+	}
+	if *strict {
+		fmt.Fprintf(stdout, "Mode:          strict RFC 7644 (no PATCH quirks, unknown attributes refused)\n")
+	}
 	fmt.Fprintf(stdout, "Try:           curl -s -H 'Authorization: Bearer %s' '%s/Users?filter=userName+eq+%%22nobody%%22'\n", *token, base)
 
 	srv := &http.Server{
@@ -128,6 +161,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// list is a repeatable string flag.
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, ",") }
+func (l *list) Set(s string) error { *l = append(*l, s); return nil }
 
 // openStore opens the store -store names.
 func openStore(ctx context.Context, spec string) (store.Store, func(), error) {

@@ -37,7 +37,7 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 		}
 	})
 
-	lines := make(chan string, 3)
+	lines := make(chan string, 16)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
@@ -46,9 +46,10 @@ func TestQuickstartServesEntraAndOkta(t *testing.T) {
 		close(lines)
 	}()
 	var base string
-	for i := 0; i < 5; i++ {
+	for done := false; !done; {
 		select {
 		case l := <-lines:
+			done = strings.HasPrefix(l, "Try:")
 			if strings.HasPrefix(l, "SCIM endpoint:") {
 				base = strings.TrimSpace(strings.TrimPrefix(l, "SCIM endpoint:"))
 			}
@@ -112,5 +113,73 @@ func TestQuickstartBaseURL(t *testing.T) {
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://scim.example.com/scim/v2/Users/") {
 		t.Errorf("Location %q, want it under -base-url", loc)
+	}
+}
+
+// -resource-type serves a type of your own from a JSON file; -strict
+// refuses what is not RFC 7644.
+func TestQuickstartResourceTypeAndStrict(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "qs-secret", "-store", "memory", "-strict", "-resource-type", "device.json"}, pw, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		go io.Copy(io.Discard, pr)
+		if err := <-done; err != nil {
+			t.Errorf("quickstart: %v", err)
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	var base string
+	var printed []string
+	for sc.Scan() {
+		l := sc.Text()
+		printed = append(printed, l)
+		if v, ok := strings.CutPrefix(l, "SCIM endpoint:"); ok {
+			base = strings.TrimSpace(v)
+		}
+		if strings.HasPrefix(l, "Try:") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if !strings.Contains(strings.Join(printed, "\n"), "Device at "+base+"/Devices") || !strings.Contains(strings.Join(printed, "\n"), "strict") {
+		t.Errorf("the quickstart did not say what it serves:\n%s", strings.Join(printed, "\n"))
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	send := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer qs-secret")
+		req.Header.Set("Content-Type", "application/scim+json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := send(http.MethodPost, "/Devices", `{"schemas":["urn:example:scim:schemas:2.0:Device"],"serialNumber":"SN-1"}`)
+	if code != http.StatusCreated || !strings.Contains(body, `"resourceType":"Device"`) {
+		t.Fatalf("POST /Devices = %d %s", code, body)
+	}
+	if code, body := send(http.MethodPost, "/Devices", `{"serialNumber":"sn-1"}`); code != http.StatusConflict {
+		t.Errorf("a second device with serialNumber sn-1 = %d %s, want 409", code, body)
+	}
+	if code, body := send(http.MethodPost, "/Devices", `{"serialNumber":"SN-2","colour":"red"}`); code != http.StatusBadRequest {
+		t.Errorf("an unknown attribute in strict mode = %d %s, want 400", code, body)
+	}
+	if code, body := send(http.MethodGet, "/ResourceTypes/Device", ""); code != http.StatusOK || !strings.Contains(body, "/Devices") {
+		t.Errorf("GET /ResourceTypes/Device = %d %s", code, body)
+	}
+	send(http.MethodPost, "/Users", `{"userName":"strict@example.com"}`)
+	code, body = send(http.MethodGet, "/Users?filter=userName+eq+%22strict@example.com%22", "")
+	id := body[strings.Index(body, `"id":"`)+6:]
+	id = id[:strings.IndexByte(id, '"')]
+	if code, body := send(http.MethodPatch, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`); code != http.StatusBadRequest {
+		t.Errorf("Entra's PATCH quirks in strict mode = %d %s, want 400", code, body)
 	}
 }
