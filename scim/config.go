@@ -44,7 +44,7 @@ type Config struct {
 	Compat func(tenant string) patch.Compat
 
 	// PatchResponse says what a successful PATCH answers; the zero value
-	// is PatchResponseAuto (200 with the resource for users, 204 for groups).
+	// is PatchResponseAuto (204 for groups, 200 with the resource otherwise).
 	PatchResponse PatchResponse
 
 	// Limits bound what one request may cost.

@@ -22,7 +22,7 @@ import (
 type PatchResponse uint8
 
 const (
-	// PatchResponseAuto: 200 with the resource for users, 204 for groups
+	// PatchResponseAuto: 204 for groups, 200 with the resource otherwise
 	// (a group's representation can hold 100,000 members; Microsoft's own
 	// reference server answers 204 for groups too). A request that asks for
 	// attributes or excludedAttributes always gets 200 with the resource.
@@ -65,7 +65,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 			slog.Int("count", len(rewrites)), slog.String("rewrites", truncate(summarize(rewrites), maxLogText)))
 	}
 	wantBody := h.patchResponse == PatchResponseResource ||
-		(h.patchResponse == PatchResponseAuto && (rt.Name == store.User || attrsParam != "" || exclParam != ""))
+		(h.patchResponse == PatchResponseAuto && (rt.Name != store.Group || attrsParam != "" || exclParam != ""))
 	if h.patchResponse == PatchResponseNoContent {
 		wantBody = false
 	}
