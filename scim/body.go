@@ -13,13 +13,22 @@ import (
 
 // readBody decodes the request body as one JSON object.
 func (h *Handler) readBody(req *request) (map[string]any, error) {
-	body := http.MaxBytesReader(req.w, req.r.Body, h.limits.MaxBodyBytes)
+	return h.readBodyLimit(req, h.limits.MaxBodyBytes, "")
+}
+
+// readBodyLimit is readBody for a body of at most limit bytes; over it the
+// 413 names the limit as what (the Bulk's "maxPayloadSize").
+func (h *Handler) readBodyLimit(req *request, limit int64, what string) (map[string]any, error) {
+	body := http.MaxBytesReader(req.w, req.r.Body, limit)
 	m, err := decodeObject(body)
 	if err == nil {
 		return m, nil
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
+		if what != "" {
+			return nil, errorf(http.StatusRequestEntityTooLarge, "", "the request body is larger than %s (%d bytes)", what, mbe.Limit)
+		}
 		return nil, errorf(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", mbe.Limit)
 	}
 	if errors.Is(err, io.EOF) {

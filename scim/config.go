@@ -117,6 +117,13 @@ type Limits struct {
 	// MaxResourceBytes: a write leaving a resource's stored attributes
 	// (members not counted) larger than this gets 413. Default 128 KiB.
 	MaxResourceBytes int
+
+	// MaxBulkOperations and MaxBulkBytes bound a POST /Bulk (advertised
+	// in /ServiceProviderConfig as maxOperations and maxPayloadSize); over
+	// either it gets 413 naming it. Each operation also keeps the limits
+	// of the single request it stands for. Defaults 1,000 and 4 MiB.
+	MaxBulkOperations int
+	MaxBulkBytes      int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -137,6 +144,10 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxPatchWork, 1_000_000)
 	def(&l.MaxValues, 1_000)
 	def(&l.MaxResourceBytes, 128<<10)
+	def(&l.MaxBulkOperations, 1_000)
+	if l.MaxBulkBytes <= 0 {
+		l.MaxBulkBytes = 4 << 20
+	}
 	return l
 }
 

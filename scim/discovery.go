@@ -32,7 +32,7 @@ func newDiscovery(reg *schema.Registry, l Limits) (discovery, error) {
 			"schemas":          []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
 			"documentationUri": "https://github.com/scimkit/scimkit",
 			"patch":            map[string]any{"supported": true},
-			"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+			"bulk":             map[string]any{"supported": true, "maxOperations": l.MaxBulkOperations, "maxPayloadSize": l.MaxBulkBytes},
 			"filter":           map[string]any{"supported": true, "maxResults": l.MaxPageSize},
 			"changePassword":   map[string]any{"supported": false},
 			"sort":             map[string]any{"supported": true},
@@ -83,7 +83,7 @@ func (d *discovery) serveList(req *request, method, id string, docs []discoveryD
 				return d.serve(req, method, doc)
 			}
 		}
-		return errorf(http.StatusNotFound, "", "no schema or resource type %q", id)
+		return errorf(http.StatusNotFound, "", "no schema or resource type %q", truncate(id, 128))
 	}
 	// Discovery lists are small: filters and paging are not applied
 	// (RFC 7644 §4 lets a service provider ignore them here).

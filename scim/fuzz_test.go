@@ -1,6 +1,8 @@
 package scim_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -112,6 +114,50 @@ func FuzzFilterQuery(f *testing.F) {
 			h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
 				t.Fatalf("filter %q: %d %s", filter, rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+// FuzzBulkRequest posts arbitrary BulkRequests. Whatever the input: no
+// 5xx, an error is a SCIM error body, a 200 is a BulkResponse whose every
+// operation has a method and a status, and a password never comes back.
+func FuzzBulkRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"userName":"a","password":"pw"}},{"method":"POST","path":"/Groups","bulkId":"g","data":{"displayName":"g","members":[{"value":"bulkId:a"}]}}]}`,
+		`{"failOnErrors":1,"Operations":[{"method":"PATCH","path":"/Users/bulkId:a","data":{"Operations":[{"op":"Replace","path":"active","value":"False"}]}},{"method":"POST","path":"/Users","bulkId":"a","data":{"userName":"x"}}]}`,
+		`{"Operations":[{"method":"POST","path":"/Groups","bulkId":"a","data":{"displayName":"A","members":[{"value":"bulkId:b"}]}},{"method":"POST","path":"/Groups","bulkId":"b","data":{"displayName":"B","members":[{"value":"bulkId:a"}]}}]}`,
+		`{"Operations":[{"method":"DELETE","path":"/Users/x"},{"method":"PUT","path":"/Bulk","data":{}},{"method":"POST","path":"/Users/.search","data":{}}]}`,
+		`{"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"userName":"bulkId:a"}}]}`,
+		`{"Operations":[]}`, `{"Operations":[1]}`, `{"failOnErrors":"x"}`, `[]`, `{`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		h := fuzzHandler(t)
+		rec := fuzzDo(h, http.MethodPost, "/Bulk", body)
+		if rec.Code >= 500 {
+			t.Fatalf("POST /Bulk %q = %d %s", body, rec.Code, rec.Body)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("POST /Bulk %q: the body is not JSON: %v\n%s", body, err, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), `"password"`) {
+			t.Fatalf("POST /Bulk %q returned a password: %s", body, rec.Body)
+		}
+		if rec.Code != http.StatusOK {
+			if got["status"] != fmt.Sprint(rec.Code) {
+				t.Fatalf("POST /Bulk %q = %d without a SCIM error body: %s", body, rec.Code, rec.Body)
+			}
+			return
+		}
+		ops, _ := got["Operations"].([]any)
+		for _, o := range ops {
+			m, _ := o.(map[string]any)
+			status, _ := m["status"].(string)
+			if m["method"] == nil || status == "" || strings.HasPrefix(status, "5") {
+				t.Fatalf("POST /Bulk %q: operation result %v", body, o)
 			}
 		}
 	})

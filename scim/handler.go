@@ -201,6 +201,8 @@ func (h *Handler) route(req *request) error {
 			return h.searchAll(req)
 		}
 		return methodNotAllowed(req.w, "POST")
+	case strings.EqualFold(first, "Bulk") && rest == "":
+		return h.bulk(req)
 	case strings.EqualFold(first, "Me"):
 		return errorf(http.StatusNotImplemented, "", "/Me is not supported: this endpoint does not map a bearer token to a resource (RFC 7644 §3.11)")
 	case strings.EqualFold(first, "ServiceProviderConfig") && rest == "":

@@ -40,7 +40,7 @@ func TestRoutingCaseInsensitiveAndTrailingSlash(t *testing.T) {
 
 func TestUnknownRouteIs404ScimError(t *testing.T) {
 	h := newHandler(t)
-	for _, path := range []string{"/", "/Foo", "/Users/a/b", "/v2/Users", "/Bulk"} {
+	for _, path := range []string{"/", "/Foo", "/Users/a/b", "/v2/Users", "/Bulk/x"} {
 		t.Run(path, func(t *testing.T) {
 			checkError(t, do(t, h, http.MethodGet, path, ""), http.StatusNotFound, "")
 		})
@@ -692,19 +692,26 @@ func TestInactiveUsersStayReadable(t *testing.T) {
 }
 
 func TestServiceProviderConfig(t *testing.T) {
-	h := newHandler(t, func(c *scim.Config) { c.Limits.MaxPageSize = 50 })
+	h := newHandler(t, func(c *scim.Config) {
+		c.Limits.MaxPageSize = 50
+		c.Limits.MaxBulkOperations = 20
+		c.Limits.MaxBulkBytes = 5000
+	})
 	r := do(t, h, http.MethodGet, "/ServiceProviderConfig", "")
 	wantStatus(t, r, http.StatusOK, "GET /ServiceProviderConfig")
 	checks := map[string]any{
 		"filter.supported": true,
 		"sort.supported":   true,
 		"etag.supported":   true,
-		"bulk.supported":   false,
+		"bulk.supported":   true,
 	}
 	for k, want := range checks {
 		if got := get(r.body, k); got != want {
 			t.Errorf("%s = %v, want %v", k, got, want)
 		}
+	}
+	if num(r.body, "bulk.maxOperations") != 20 || num(r.body, "bulk.maxPayloadSize") != 5000 {
+		t.Errorf("bulk = %v, want the limits of Config.Limits", r.body["bulk"])
 	}
 	if got := num(r.body, "filter.maxResults"); got != 50 {
 		t.Errorf("filter.maxResults = %d, want 50 (Limits.MaxPageSize)", got)
