@@ -250,7 +250,7 @@ func (h *Handler) runBulk(req *request, ops []*bulkOp, failOnErrors int) ([]*bul
 			defines[op.bulkID] = op
 		}
 	}
-	waits := make([]int, len(ops))     // operations each one still waits for
+	waits := make([]int, len(ops))      // operations each one still waits for
 	unblocks := make([][]int, len(ops)) // operations waiting for each one
 	for _, op := range ops {
 		seen := map[int]bool{}
