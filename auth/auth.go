@@ -93,8 +93,8 @@ func (n noneAuth) Authenticate(*http.Request) (Principal, error) {
 	return Principal{Tenant: n.tenant, Method: "none"}, nil
 }
 
-// IsNone reports whether a is the Authenticator returned by None.
-func IsNone(a Authenticator) bool {
-	_, ok := a.(noneAuth)
-	return ok
+// Insecure says why a Handler built with None warns at start: an
+// Authenticator that checks nothing has this method.
+func (noneAuth) Insecure() string {
+	return "serving WITHOUT authentication (auth.None); never deploy this"
 }

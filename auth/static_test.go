@@ -89,10 +89,14 @@ func TestParseTokens(t *testing.T) {
 func TestNone(t *testing.T) {
 	a := auth.None("dev")
 	p, err := a.Authenticate(request("", ""))
-	if err != nil || p.Tenant != "dev" || !auth.IsNone(a) {
+	if err != nil || p.Tenant != "dev" || p.Method != "none" {
 		t.Fatalf("None: %+v, %v", p, err)
 	}
-	if auth.IsNone(auth.StaticTokens(auth.Token{Secret: "s", Tenant: "t"})) {
-		t.Fatal("IsNone(StaticTokens) = true")
+	type insecure interface{ Insecure() string }
+	if _, ok := a.(insecure); !ok {
+		t.Error("None does not say it is insecure")
+	}
+	if _, ok := auth.Authenticator(auth.StaticTokens(auth.Token{Secret: "s", Tenant: "t"})).(insecure); ok {
+		t.Error("StaticTokens says it is insecure")
 	}
 }

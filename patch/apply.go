@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -54,11 +55,11 @@ func apply(attrs map[string]any, ops []Operation, rt *schema.ResourceType, c Com
 		}
 	}
 	a.compactMembers()
-	if name := rt.ChangedImmutable(attrs, work); name != "" {
-		return false, errorf(Mutability, "%s is immutable and already set", name)
+	if name := canon.ChangedImmutable(rt, attrs, work); name != "" {
+		return false, errorf(mutability, "%s is immutable and already set", name)
 	}
-	if missing := rt.MissingRequired(work); len(missing) > 0 {
-		return false, errorf(InvalidValue, "%s is required and cannot be removed or emptied", strings.Join(missing, ", "))
+	if missing := canon.MissingRequired(rt, work); len(missing) > 0 {
+		return false, errorf(invalidValue, "%s is required and cannot be removed or emptied", strings.Join(missing, ", "))
 	}
 	if !a.changed(attrs, work) {
 		return false, nil
@@ -177,23 +178,23 @@ func (a *applier) op(i int, op Operation) error {
 	switch op.Op {
 	case "add", "replace", "remove":
 	default:
-		return errorf(InvalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, op.Op)
+		return errorf(invalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, op.Op)
 	}
 	if op.Path == "" {
 		if op.Op == "remove" {
-			return errorf(NoTarget, "Operations[%d]: remove needs a path", i)
+			return errorf(noTarget, "Operations[%d]: remove needs a path", i)
 		}
 		obj, ok := op.Value.(map[string]any)
 		if !ok {
-			return errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op.Op)
+			return errorf(invalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op.Op)
 		}
 		return a.merge(i, op.Op, obj)
 	}
-	if s, rest, ok := a.rt.SplitURN(op.Path); ok && rest == "" {
+	if s, rest, ok := canon.SplitURN(a.rt, op.Path); ok && rest == "" {
 		// A schema URN as the path: that schema's attributes as a whole.
 		if op.Op == "remove" {
 			if s == a.rt.Schema {
-				return errorf(InvalidPath, "Operations[%d]: %s is the core schema; remove its attributes one by one", i, op.Path)
+				return errorf(invalidPath, "Operations[%d]: %s is the core schema; remove its attributes one by one", i, op.Path)
 			}
 			delete(a.root, s.ID)
 			a.indexes.dropExt(s.ID)
@@ -201,7 +202,7 @@ func (a *applier) op(i int, op Operation) error {
 		}
 		obj, ok := op.Value.(map[string]any)
 		if !ok {
-			return errorf(InvalidValue, "Operations[%d]: the value for %s must be an object of its attributes", i, s.ID)
+			return errorf(invalidValue, "Operations[%d]: the value for %s must be an object of its attributes", i, s.ID)
 		}
 		return a.merge(i, op.Op, map[string]any{s.ID: obj})
 	}
@@ -216,10 +217,10 @@ func (a *applier) op(i int, op Operation) error {
 // and a schema URN's object holds that schema's attributes.
 func (a *applier) merge(i int, op string, obj map[string]any) error {
 	for k, v := range obj {
-		if s, rest, ok := a.rt.SplitURN(k); ok && rest == "" {
+		if s, rest, ok := canon.SplitURN(a.rt, k); ok && rest == "" {
 			m, isObj := v.(map[string]any)
 			if !isObj {
-				return errorf(InvalidValue, "Operations[%d]: %s must be an object", i, s.ID)
+				return errorf(invalidValue, "Operations[%d]: %s must be an object", i, s.ID)
 			}
 			prefix := ""
 			if s != a.rt.Schema {
@@ -252,7 +253,7 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 	}
 	if err == errUnknownAttribute {
 		if a.c.Strict {
-			return errorf(InvalidPath, "Operations[%d]: %q is not an attribute of %s", i, path, a.rt.Name)
+			return errorf(invalidPath, "Operations[%d]: %q is not an attribute of %s", i, path, a.rt.Name)
 		}
 		return nil
 	}
@@ -306,7 +307,7 @@ func (a *applier) path(i int, op, path string, t *target, v any, fromObject bool
 				return nil
 			}
 			if t.sub.Name == "primary" && sv == true && len(elems) > 1 {
-				return errorf(InvalidValue, "Operations[%d]: %s true on all %d elements would make more than one primary; select one with a value filter", i, t.name(), len(elems))
+				return errorf(invalidValue, "Operations[%d]: %s true on all %d elements would make more than one primary; select one with a value filter", i, t.name(), len(elems))
 			}
 			for _, e := range elems {
 				if m, ok := e.(map[string]any); ok {
@@ -432,11 +433,11 @@ func (a *applier) filtered(i int, op string, t *target, container map[string]any
 			return nil
 		}
 		if a.c.Strict {
-			return errorf(NoTarget, "Operations[%d]: no %s element matches the filter", i, name)
+			return errorf(noTarget, "Operations[%d]: no %s element matches the filter", i, name)
 		}
 		elem := t.filter.Equalities()
 		if elem == nil {
-			return errorf(NoTarget, "Operations[%d]: no %s element matches the filter, and it is not a plain equality to create one from", i, name)
+			return errorf(noTarget, "Operations[%d]: no %s element matches the filter, and it is not a plain equality to create one from", i, name)
 		}
 		if t.sub != nil {
 			elem[t.sub.Name] = subValue
@@ -622,13 +623,13 @@ func isClear(v any) bool {
 // canonical validates v for attr, the attribute (or sub-attribute) that
 // target t writes. The path in an error is built only then.
 func canonical(t *target, attr *schema.Attribute, v any) (any, error) {
-	cv, err := schema.CanonicalValue(attr, attr.Name, v, schema.Options{})
+	cv, err := canon.CanonicalValue(attr, attr.Name, v, canon.Options{})
 	if err != nil {
-		var ve *schema.ValueError
+		var ve *canon.ValueError
 		if errors.As(err, &ve) {
-			return nil, errorf(InvalidValue, "%s: %s", t.name()+strings.TrimPrefix(ve.Path, attr.Name), ve.Detail)
+			return nil, errorf(invalidValue, "%s: %s", t.name()+strings.TrimPrefix(ve.Path, attr.Name), ve.Detail)
 		}
-		return nil, errorf(InvalidValue, "%v", err)
+		return nil, errorf(invalidValue, "%v", err)
 	}
 	return cv, nil
 }

@@ -175,7 +175,7 @@ var corpus = []corpusCase{
 		want: `{"userName":"jdoe@contoso.com","active":true,"nickName":"Babs",
 			"addresses":[{"type":"work","formatted":"USZLTUSJXBYV","locality":"OSGODHEVDCVD","region":"YMVMOEMXAYGD"}]}`,
 		quirks: []quirkAt{},
-		strict: patch.NoTarget, // RFC 7644: a value filter that matches nothing
+		strict: "noTarget", // RFC 7644: a value filter that matches nothing
 	},
 	{
 		name: "3.5/add-address-subattributes-existing-work-address",
@@ -199,7 +199,7 @@ var corpus = []corpusCase{
 		body:   `{"schemas":["$OP"],"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"jdoe@contoso.com"}]}`,
 		want:   `{"userName":"jdoe@contoso.com","emails":[{"type":"home","value":"jane@home.example"},{"type":"work","value":"jdoe@contoso.com"}]}`,
 		quirks: []quirkAt{},
-		strict: patch.NoTarget,
+		strict: "noTarget",
 	},
 	{
 		name:  "3.5/phone-mobile-value-filter",

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -249,10 +250,10 @@ func checkPipeline(t *testing.T, rt *schema.ResourceType, start string, body map
 		}
 		return fail("Apply", err)
 	}
-	if _, err := rt.Canonicalize(cloneJSON(attrs).(map[string]any), schema.Options{}); err != nil {
+	if _, err := canon.Canonicalize(rt, cloneJSON(attrs).(map[string]any), canon.Options{}); err != nil {
 		t.Fatalf("strict=%v result does not re-validate: %v\nresult: %#v\nops: %#v", c.Strict, err, attrs, norm.Operations)
 	}
-	if missing := rt.MissingRequired(attrs); len(missing) > 0 {
+	if missing := canon.MissingRequired(rt, attrs); len(missing) > 0 {
 		t.Fatalf("strict=%v result lacks required %v: %#v", c.Strict, missing, attrs)
 	}
 	before := primaryCounts(orig)

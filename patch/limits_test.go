@@ -112,7 +112,7 @@ func TestValueFilterValuesValidated(t *testing.T) {
 	} {
 		_, _, err := applyJSON(t, "User", start, opsBody(op), patch.Limits{})
 		var pe *patch.Error
-		if !errors.As(err, &pe) || pe.ScimType != patch.InvalidValue {
+		if !errors.As(err, &pe) || pe.ScimType != "invalidValue" {
 			t.Errorf("%s: %v, want invalidValue", op, err)
 		}
 	}
@@ -213,10 +213,10 @@ func TestExtensionURNAsPath(t *testing.T) {
 	req, _ := patch.Parse(decodeObject(t, opsBody(`{"op":"add","path":"`+ent+`","value":{"department":"Ops"}}`)))
 	_, _, err := patch.Normalize(req, rt, patch.Compat{Strict: true})
 	var pe *patch.Error
-	if !errors.As(err, &pe) || pe.ScimType != patch.InvalidPath {
+	if !errors.As(err, &pe) || pe.ScimType != "invalidPath" {
 		t.Errorf("strict: %v, want invalidPath", err)
 	}
-	if _, _, err := applyJSON(t, "User", start, opsBody(`{"op":"remove","path":"urn:ietf:params:scim:schemas:core:2.0:User"}`), patch.Limits{}); !errors.As(err, &pe) || pe.ScimType != patch.InvalidPath {
+	if _, _, err := applyJSON(t, "User", start, opsBody(`{"op":"remove","path":"urn:ietf:params:scim:schemas:core:2.0:User"}`), patch.Limits{}); !errors.As(err, &pe) || pe.ScimType != "invalidPath" {
 		t.Errorf("remove of the core schema: %v, want invalidPath", err)
 	}
 }

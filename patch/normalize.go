@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -33,12 +34,12 @@ func Normalize(req Request, rt *schema.ResourceType, c Compat) (Request, []Rewri
 	}
 	if c.Strict && len(n.rewrites) > 0 {
 		r := n.rewrites[0]
-		kind := InvalidValue
+		kind := invalidValue
 		switch r.Quirk {
 		case QuirkOpCase, QuirkSchemas, QuirkEmptyOperations, QuirkLegacyDot, QuirkFlatKey:
-			kind = InvalidSyntax
+			kind = invalidSyntax
 		case QuirkSchemaPath:
-			kind = InvalidPath
+			kind = invalidPath
 		}
 		where := "the request"
 		if r.Op >= 0 {
@@ -69,7 +70,7 @@ func (n *normalizer) operation(dst []Operation, i int, o Operation) ([]Operation
 	switch op {
 	case "add", "replace", "remove":
 	default:
-		return dst, errorf(InvalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, o.Op)
+		return dst, errorf(invalidSyntax, "Operations[%d].op %q: use add, replace or remove", i, o.Op)
 	}
 	if op != o.Op {
 		n.report(QuirkOpCase, i, o.Op, op)
@@ -79,7 +80,7 @@ func (n *normalizer) operation(dst []Operation, i int, o Operation) ([]Operation
 		n.report(QuirkLegacyDot, i, path, fixed)
 		path = fixed
 	}
-	if s, rest, ok := n.rt.SplitURN(path); ok && rest == "" {
+	if s, rest, ok := canon.SplitURN(n.rt, path); ok && rest == "" {
 		// A schema URN as the path is no RFC 7644 attribute path; clients
 		// mean the extension as a whole.
 		n.report(QuirkSchemaPath, i, path, "the attributes of "+s.ID)
@@ -88,17 +89,17 @@ func (n *normalizer) operation(dst []Operation, i int, o Operation) ([]Operation
 		}
 		obj, ok := o.Value.(map[string]any)
 		if !ok {
-			return dst, errorf(InvalidValue, "Operations[%d]: the value for %s must be an object of its attributes", i, s.ID)
+			return dst, errorf(invalidValue, "Operations[%d]: the value for %s must be an object of its attributes", i, s.ID)
 		}
 		return append(dst, Operation{Op: op, Value: n.pathless(i, map[string]any{s.ID: obj})}), nil
 	}
 	if path == "" {
 		if op == "remove" {
-			return dst, errorf(NoTarget, "Operations[%d]: remove needs a path", i)
+			return dst, errorf(noTarget, "Operations[%d]: remove needs a path", i)
 		}
 		obj, ok := o.Value.(map[string]any)
 		if !ok {
-			return dst, errorf(InvalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op)
+			return dst, errorf(invalidSyntax, "Operations[%d]: an %s without a path needs an object value", i, op)
 		}
 		return append(dst, Operation{Op: op, Value: n.pathless(i, obj)}), nil
 	}
@@ -164,7 +165,7 @@ func (n *normalizer) removeByValue(i int, path string, v any) ([]Operation, erro
 			}
 		}
 		if id == "" {
-			return nil, errorf(InvalidValue, "Operations[%d]: each value to remove needs a \"value\"", i)
+			return nil, errorf(invalidValue, "Operations[%d]: each value to remove needs a \"value\"", i)
 		}
 		p := path + "[value eq " + compact(id) + "]"
 		paths = append(paths, p)
@@ -225,7 +226,7 @@ func (n *normalizer) value(i int, a *schema.Attribute, v any) any {
 func (n *normalizer) simple(i int, a *schema.Attribute, v any) any {
 	if a.Type == schema.Boolean {
 		if s, ok := v.(string); ok {
-			if b, ok := schema.Bool(s); ok {
+			if b, ok := canon.Bool(s); ok {
 				n.report(QuirkStringBoolean, i, s, b)
 				return b
 			}
@@ -331,7 +332,7 @@ func (n *normalizer) pathless(i int, obj map[string]any) map[string]any {
 			n.report(QuirkLegacyDot, i, key, fixed)
 			key = fixed
 		}
-		if s, rest, ok := n.rt.SplitURN(key); ok {
+		if s, rest, ok := canon.SplitURN(n.rt, key); ok {
 			if rest == "" {
 				m, isObj := v.(map[string]any)
 				if !isObj {

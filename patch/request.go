@@ -45,12 +45,12 @@ func Parse(body map[string]any) (Request, error) {
 		case strings.EqualFold(k, "schemas"):
 			arr, ok := v.([]any)
 			if !ok {
-				return Request{}, errorf(InvalidSyntax, "schemas must be an array of strings")
+				return Request{}, errorf(invalidSyntax, "schemas must be an array of strings")
 			}
 			for _, s := range arr {
 				str, ok := s.(string)
 				if !ok {
-					return Request{}, errorf(InvalidSyntax, "schemas must be an array of strings")
+					return Request{}, errorf(invalidSyntax, "schemas must be an array of strings")
 				}
 				req.Schemas = append(req.Schemas, str)
 			}
@@ -59,16 +59,16 @@ func Parse(body map[string]any) (Request, error) {
 		}
 	}
 	if !found {
-		return Request{}, errorf(InvalidSyntax, `the body has no "Operations" array`)
+		return Request{}, errorf(invalidSyntax, `the body has no "Operations" array`)
 	}
 	arr, ok := ops.([]any)
 	if !ok && ops != nil {
-		return Request{}, errorf(InvalidSyntax, `"Operations" must be an array`)
+		return Request{}, errorf(invalidSyntax, `"Operations" must be an array`)
 	}
 	for i, o := range arr {
 		m, ok := o.(map[string]any)
 		if !ok {
-			return Request{}, errorf(InvalidSyntax, "Operations[%d] must be an object", i)
+			return Request{}, errorf(invalidSyntax, "Operations[%d] must be an object", i)
 		}
 		var op Operation
 		hasOp := false
@@ -77,7 +77,7 @@ func Parse(body map[string]any) (Request, error) {
 			case strings.EqualFold(k, "op"):
 				s, ok := v.(string)
 				if !ok {
-					return Request{}, errorf(InvalidSyntax, "Operations[%d].op must be a string", i)
+					return Request{}, errorf(invalidSyntax, "Operations[%d].op must be a string", i)
 				}
 				op.Op, hasOp = s, true
 			case strings.EqualFold(k, "path"):
@@ -86,7 +86,7 @@ func Parse(body map[string]any) (Request, error) {
 				}
 				s, ok := v.(string)
 				if !ok {
-					return Request{}, errorf(InvalidSyntax, "Operations[%d].path must be a string", i)
+					return Request{}, errorf(invalidSyntax, "Operations[%d].path must be a string", i)
 				}
 				op.Path = s
 			case strings.EqualFold(k, "value"):
@@ -94,24 +94,26 @@ func Parse(body map[string]any) (Request, error) {
 			}
 		}
 		if !hasOp {
-			return Request{}, errorf(InvalidSyntax, `Operations[%d] has no "op"`, i)
+			return Request{}, errorf(invalidSyntax, `Operations[%d] has no "op"`, i)
 		}
 		req.Operations = append(req.Operations, op)
 	}
 	return req, nil
 }
 
-// The scimType values a PATCH error carries.
+// The scimType values a PATCH error carries (scim.ScimType names them
+// for the rest of scimkit).
 const (
-	InvalidSyntax = "invalidSyntax"
-	InvalidPath   = "invalidPath"
-	InvalidValue  = "invalidValue"
-	NoTarget      = "noTarget"
-	Mutability    = "mutability"
+	invalidSyntax = "invalidSyntax"
+	invalidPath   = "invalidPath"
+	invalidValue  = "invalidValue"
+	noTarget      = "noTarget"
+	mutability    = "mutability"
 )
 
 // Error is a PATCH that cannot be applied. The Handler answers 400 with
-// ScimType.
+// ScimType: invalidSyntax, invalidPath, invalidValue, noTarget or
+// mutability (RFC 7644 §3.12).
 type Error struct {
 	ScimType string
 	Detail   string

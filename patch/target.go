@@ -6,6 +6,7 @@ import (
 
 	fp "github.com/scim2/filter-parser/v2"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -51,36 +52,19 @@ func fixLegacyDot(rt *schema.ResourceType, path string) (string, bool) {
 	return path, false
 }
 
-// resolved is what resolve caches for one path.
-type resolved struct {
-	t   *target
-	err error
-}
-
-type pathKey struct{ path string }
-
-// resolve parses and resolves path, once per path and resource type (the
-// result is immutable and kept in rt's memo). It returns
-// errUnknownAttribute (wrapped in nothing) for names the schema lacks, and
-// *Error otherwise.
+// resolve parses and resolves path. It returns errUnknownAttribute or
+// errNeverStored (wrapped in nothing) for names the schema lacks or never
+// stores, and *Error otherwise.
 func resolve(rt *schema.ResourceType, path string) (*target, error) {
-	r := rt.Memo(pathKey{path}, func() any {
-		t, err := resolvePath(rt, path)
-		return resolved{t, err}
-	}).(resolved)
-	return r.t, r.err
-}
-
-func resolvePath(rt *schema.ResourceType, path string) (*target, error) {
 	p, err := filter.ParsePath(path)
 	if err != nil {
-		return nil, errorf(InvalidPath, "path %q: %v", path, err)
+		return nil, errorf(invalidPath, "path %q: %v", path, err)
 	}
 	t := &target{}
 	ap := p.AttributePath
 	s := rt.Schema
 	if ap.URIPrefix != nil {
-		es, rest, ok := rt.SplitURN(*ap.URIPrefix)
+		es, rest, ok := canon.SplitURN(rt, *ap.URIPrefix)
 		if !ok || rest != "" {
 			return nil, errUnknownAttribute
 		}
@@ -93,7 +77,7 @@ func resolvePath(rt *schema.ResourceType, path string) (*target, error) {
 	if t.ext == nil {
 		switch strings.ToLower(name) {
 		case "id", "meta", "schemas":
-			return nil, errorf(Mutability, "%s is read-only", name)
+			return nil, errorf(mutability, "%s is read-only", name)
 		case "externalid":
 			t.attr = schema.ExternalID
 		}
@@ -119,11 +103,11 @@ func resolvePath(rt *schema.ResourceType, path string) (*target, error) {
 	}
 	if p.ValueExpression != nil {
 		if !t.attr.MultiValued || t.attr.Type != schema.Complex {
-			return nil, errorf(InvalidPath, "path %q: a value filter needs a multi-valued complex attribute", path)
+			return nil, errorf(invalidPath, "path %q: a value filter needs a multi-valued complex attribute", path)
 		}
 		t.expr = p.ValueExpression
 		if t.filter, err = store.CompileElementFilter(p.ValueExpression, rt, t.attr); err != nil {
-			return nil, errorf(InvalidPath, "path %q: %v", path, err)
+			return nil, errorf(invalidPath, "path %q: %v", path, err)
 		}
 		if p.SubAttribute != nil {
 			subName = *p.SubAttribute
@@ -141,7 +125,7 @@ func resolvePath(rt *schema.ResourceType, path string) (*target, error) {
 		return nil, errNeverStored
 	}
 	if t.attr.Mutability == schema.ReadOnly || (t.sub != nil && t.sub.Mutability == schema.ReadOnly && t.attr.Name != "manager") {
-		return nil, errorf(Mutability, "%s is read-only", t.name())
+		return nil, errorf(mutability, "%s is read-only", t.name())
 	}
 	return t, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -47,11 +48,11 @@ func (h *Handler) readBodyLimit(req *request, limit int64, what string) (map[str
 // canonical validates a POST or PUT body (or a patched resource) for rt
 // and returns its canonical attributes.
 func (h *Handler) canonical(rt *schema.ResourceType, body map[string]any) (map[string]any, error) {
-	attrs, err := rt.Canonicalize(body, schema.Options{Strict: h.strict})
+	attrs, err := canon.Canonicalize(rt, body, canon.Options{Strict: h.strict})
 	if err != nil {
 		return nil, err
 	}
-	if missing := rt.MissingRequired(attrs); len(missing) > 0 {
+	if missing := canon.MissingRequired(rt, attrs); len(missing) > 0 {
 		return nil, errorf(http.StatusBadRequest, InvalidValue, "required attribute missing or empty: %s", strings.Join(missing, ", "))
 	}
 	return attrs, nil

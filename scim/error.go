@@ -6,31 +6,36 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/patch"
-	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
+// ScimType is the scimType of an error response (RFC 7644 §3.12).
+type ScimType string
+
 // The scimType values of RFC 7644 §3.12.
 const (
-	InvalidFilter = "invalidFilter"
-	TooMany       = "tooMany"
-	Uniqueness    = "uniqueness"
-	Mutability    = "mutability"
-	InvalidSyntax = "invalidSyntax"
-	InvalidPath   = "invalidPath"
-	NoTarget      = "noTarget"
-	InvalidValue  = "invalidValue"
-	InvalidVers   = "invalidVers"
-	Sensitive     = "sensitive"
+	InvalidFilter ScimType = "invalidFilter"
+	TooMany       ScimType = "tooMany"
+	Uniqueness    ScimType = "uniqueness"
+	Mutability    ScimType = "mutability"
+	InvalidSyntax ScimType = "invalidSyntax"
+	InvalidPath   ScimType = "invalidPath"
+	NoTarget      ScimType = "noTarget"
+	InvalidValue  ScimType = "invalidValue"
+	InvalidVers   ScimType = "invalidVers"
+	Sensitive     ScimType = "sensitive"
 )
 
-// Error is a SCIM error response (RFC 7644 §3.12).
+// Error is a SCIM error response (RFC 7644 §3.12). A Store (or anything
+// else the Handler calls) may return one, wrapped or not, to choose the
+// response itself: the Handler answers with it as it is.
 type Error struct {
-	Status   int    // HTTP status
-	ScimType string // one of the constants above, or ""
-	Detail   string // what to change, for the admin reading Entra's provisioning log
+	Status   int      // HTTP status
+	ScimType ScimType // one of the constants above, or ""
+	Detail   string   // what to change, for the admin reading Entra's provisioning log
 }
 
 func (e *Error) Error() string {
@@ -40,7 +45,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("scim: %d: %s", e.Status, e.Detail)
 }
 
-func errorf(status int, scimType, format string, args ...any) *Error {
+func errorf(status int, scimType ScimType, format string, args ...any) *Error {
 	return &Error{Status: status, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
 }
 
@@ -50,13 +55,13 @@ func asError(err error) *Error {
 	if errors.As(err, &se) {
 		return se
 	}
-	var ve *schema.ValueError
+	var ve *canon.ValueError
 	if errors.As(err, &ve) {
 		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: ve.Error()}
 	}
 	var pe *patch.Error
 	if errors.As(err, &pe) {
-		return &Error{Status: http.StatusBadRequest, ScimType: pe.ScimType, Detail: pe.Detail}
+		return &Error{Status: http.StatusBadRequest, ScimType: ScimType(pe.ScimType), Detail: pe.Detail}
 	}
 	var fe *store.FilterError
 	if errors.As(err, &fe) {
@@ -113,7 +118,7 @@ func writeError(w http.ResponseWriter, e *Error) {
 	buf = append(buf, '"')
 	if e.ScimType != "" {
 		buf = append(buf, `,"scimType":`...)
-		buf = appendString(buf, e.ScimType)
+		buf = appendString(buf, string(e.ScimType))
 	}
 	if e.Detail != "" {
 		buf = append(buf, `,"detail":`...)

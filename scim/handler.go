@@ -80,8 +80,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 		eps = append(eps, rt.Endpoint)
 	}
 	h.endpointList = strings.Join(eps, ", ")
-	if auth.IsNone(h.auth) {
-		h.log.Warn("scim: serving WITHOUT authentication (auth.None); never deploy this")
+	if in, ok := h.auth.(interface{ Insecure() string }); ok {
+		h.log.Warn("scim: " + in.Insecure())
 	}
 	var err error
 	if h.discovery, err = newDiscovery(h.reg, h.limits); err != nil {

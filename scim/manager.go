@@ -3,6 +3,7 @@ package scim
 import (
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -38,7 +39,7 @@ func managerIDs(rt *schema.ResourceType, ops []patch.Operation) []string {
 			add(manager(obj))
 			continue
 		}
-		if s, rest, ok := rt.SplitURN(op.Path); ok && s.ID == schema.EnterpriseUserURN && strings.EqualFold(rest, "manager") {
+		if s, rest, ok := canon.SplitURN(rt, op.Path); ok && s.ID == schema.EnterpriseUserURN && strings.EqualFold(rest, "manager") {
 			add(op.Value)
 		} else if strings.EqualFold(op.Path, "manager") {
 			add(op.Value)

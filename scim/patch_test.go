@@ -717,7 +717,7 @@ func TestPatchGroupRenameKeepsDerivedMemberDisplay(t *testing.T) {
 func TestPatchAdvancesLastModified(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	st := memory.New(memory.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
+	st := memory.NewWithConfig(memory.Config{Clock: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }})
 	tick := func() { mu.Lock(); clock = clock.Add(time.Minute); mu.Unlock() }
 	h := newHandler(t, func(c *scim.Config) { c.Store = st })
 	u := createUser(t, h, userBody("lm@example.com"))

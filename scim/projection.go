@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -80,7 +81,7 @@ func parseItems(rt *schema.ResourceType, list string) ([]projItem, error) {
 		if raw == "" {
 			continue
 		}
-		if s, rest, ok := rt.SplitURN(raw); ok && rest == "" && s != rt.Schema {
+		if s, rest, ok := canon.SplitURN(rt, raw); ok && rest == "" && s != rt.Schema {
 			add(projItem{key: s.ID})
 			continue
 		}
@@ -97,7 +98,7 @@ func parseItems(rt *schema.ResourceType, list string) ([]projItem, error) {
 		}
 		s := rt.Schema
 		if ap.URIPrefix != nil {
-			es, rest, ok := rt.SplitURN(*ap.URIPrefix)
+			es, rest, ok := canon.SplitURN(rt, *ap.URIPrefix)
 			if !ok || rest != "" {
 				continue
 			}

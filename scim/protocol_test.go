@@ -548,7 +548,7 @@ func TestIfNoneMatch(t *testing.T) {
 func TestDeleteUserLeavesEveryGroup(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var now = func() time.Time { return clock }
-	st := memory.New(memory.WithClock(func() time.Time { return now() }))
+	st := memory.NewWithConfig(memory.Config{Clock: func() time.Time { return now() }})
 	h := newHandler(t, func(c *scim.Config) { c.Store = st })
 	u1 := createUser(t, h, userBody("leaver@example.com"))
 	u2 := createUser(t, h, userBody("stayer@example.com"))

@@ -3,6 +3,7 @@ package scim
 import (
 	"net/http"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -112,7 +113,7 @@ func notFoundAs(err error, rt *schema.ResourceType, id string) error {
 // checkImmutable refuses a PUT that changes an immutable attribute that
 // already has a value (RFC 7643 §2.2).
 func checkImmutable(rt *schema.ResourceType, cur, next *store.Resource) error {
-	if !rt.HasImmutable() {
+	if !canon.HasImmutable(rt) {
 		return nil
 	}
 	before, err := store.DecodeAttributes(cur)
@@ -123,7 +124,7 @@ func checkImmutable(rt *schema.ResourceType, cur, next *store.Resource) error {
 	if err != nil {
 		return err
 	}
-	if name := rt.ChangedImmutable(before, after); name != "" {
+	if name := canon.ChangedImmutable(rt, before, after); name != "" {
 		return errorf(http.StatusBadRequest, Mutability, "%s is immutable and already set", name)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	fp "github.com/scim2/filter-parser/v2"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
@@ -341,7 +342,7 @@ func compileCmp(p *Path, op fp.CompareOperator, v any) (node, error) {
 		if op != fp.EQ && op != fp.NE {
 			return nil, &FilterError{Msg: fmt.Sprintf("%s is a boolean: use eq or ne, not %s", p.Name, op)}
 		}
-		b, ok := schema.Bool(v)
+		b, ok := canon.Bool(v)
 		if !ok {
 			return nil, &FilterError{Msg: fmt.Sprintf("%s is a boolean; %v is not true or false", p.Name, v)}
 		}
@@ -360,7 +361,7 @@ func compileCmp(p *Path, op fp.CompareOperator, v any) (node, error) {
 		if !ok {
 			return nil, &FilterError{Msg: fmt.Sprintf("%s is a dateTime; compare it with a string such as \"2011-05-13T04:42:34Z\"", p.Name)}
 		}
-		tm, err := schema.ParseDateTime(s)
+		tm, err := canon.ParseDateTime(s)
 		if err != nil {
 			return nil, &FilterError{Msg: fmt.Sprintf("%s is a dateTime; %q is not one", p.Name, s)}
 		}
@@ -453,7 +454,7 @@ func present(v any) bool {
 func (n *cmpNode) compare(c *evalCtx, v any, op fp.CompareOperator) bool {
 	switch n.typ {
 	case schema.Boolean:
-		b, ok := schema.Bool(v)
+		b, ok := canon.Bool(v)
 		return ok && b == n.b
 	case schema.Integer, schema.Decimal:
 		f, ok := toFloat(v)
@@ -468,7 +469,7 @@ func (n *cmpNode) compare(c *evalCtx, v any, op fp.CompareOperator) bool {
 			tm = t
 		case string:
 			var err error
-			if tm, err = schema.ParseDateTime(t); err != nil {
+			if tm, err = canon.ParseDateTime(t); err != nil {
 				return false
 			}
 		default:

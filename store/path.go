@@ -7,6 +7,7 @@ import (
 
 	fp "github.com/scim2/filter-parser/v2"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -112,7 +113,7 @@ func compilePath(ap fp.AttributePath, rt *schema.ResourceType, within *schema.At
 	}
 	s := rt.Schema
 	if ap.URIPrefix != nil {
-		es, rest, ok := rt.SplitURN(*ap.URIPrefix)
+		es, rest, ok := canon.SplitURN(rt, *ap.URIPrefix)
 		if !ok || rest != "" {
 			p.Name = ap.String()
 			return p

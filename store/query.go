@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/canon"
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
@@ -70,12 +71,12 @@ func sortKey(vals []any, typ schema.Type, caseExact bool) any {
 			case time.Time:
 				return t
 			case string:
-				if tm, err := schema.ParseDateTime(t); err == nil {
+				if tm, err := canon.ParseDateTime(t); err == nil {
 					return tm
 				}
 			}
 		case schema.Boolean:
-			if b, ok := schema.Bool(v); ok {
+			if b, ok := canon.Bool(v); ok {
 				if b {
 					return 1.0
 				}

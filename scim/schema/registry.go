@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	escim "github.com/elimity-com/scim/schema"
 )
@@ -19,30 +17,6 @@ type ResourceType struct {
 	Extensions  []*Schema // in registration order
 
 	ext map[string]*Schema // lower-cased URN → extension
-
-	memo      sync.Map // see Memo
-	memoCount atomic.Int64
-}
-
-// maxMemo bounds Memo: past it, build runs every time.
-const maxMemo = 4096
-
-// Memo returns the value cached under key, building and caching it on the
-// first call. Packages that compile things against rt (PATCH paths, for
-// instance) use it so that a path Entra sends on every request is parsed
-// once. Values must be immutable. At most 4,096 keys are kept per resource
-// type: a client sending endless distinct paths costs CPU, never memory.
-func (rt *ResourceType) Memo(key any, build func() any) any {
-	if v, ok := rt.memo.Load(key); ok {
-		return v
-	}
-	v := build()
-	if rt.memoCount.Load() < maxMemo {
-		if _, loaded := rt.memo.LoadOrStore(key, v); !loaded {
-			rt.memoCount.Add(1)
-		}
-	}
-	return v
 }
 
 // Extension returns the extension whose URN is urn (case-insensitive), or nil.
@@ -51,48 +25,6 @@ func (rt *ResourceType) Extension(urn string) *Schema {
 		return s
 	}
 	return rt.ext[strings.ToLower(urn)]
-}
-
-// SplitURN splits a fully qualified attribute name such as
-// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager" (or
-// the legacy "…:User.manager") into the schema it belongs to and the rest
-// ("manager"). It recognises the core schema and every extension of rt.
-// ok is false when name does not start with a known schema URN.
-func (rt *ResourceType) SplitURN(name string) (s *Schema, rest string, ok bool) {
-	if len(name) < 4 || !strings.EqualFold(name[:4], "urn:") {
-		return nil, "", false
-	}
-	try := func(cand *Schema) bool {
-		n := len(cand.ID)
-		if len(name) < n || !strings.EqualFold(name[:n], cand.ID) {
-			return false
-		}
-		if len(name) == n {
-			s, rest = cand, ""
-			return true
-		}
-		if name[n] == ':' || name[n] == '.' {
-			s, rest = cand, name[n+1:]
-			return true
-		}
-		return false
-	}
-	// Longest URN first, so an extension URN that extends the core URN wins.
-	best := -1
-	for i, e := range rt.Extensions {
-		if try(e) && (best < 0 || len(e.ID) > len(rt.Extensions[best].ID)) {
-			best = i
-		}
-	}
-	if best >= 0 {
-		e := rt.Extensions[best]
-		try(e)
-		return s, rest, true
-	}
-	if try(rt.Schema) {
-		return s, rest, true
-	}
-	return nil, "", false
 }
 
 // JSON returns the resource type's RFC 7643 §6 representation without meta.

@@ -22,17 +22,21 @@ type Store struct {
 	tenants map[string]*tenant
 }
 
-// Option configures a Store.
-type Option func(*Store)
+// Config configures a Store. The zero value is the default.
+type Config struct {
+	// Clock returns the current time, for Created and LastModified.
+	// Nil: time.Now.
+	Clock func() time.Time
+}
 
-// WithClock makes the Store read the time from now instead of time.Now.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+// New returns an empty Store with the default Config.
+func New() *Store { return NewWithConfig(Config{}) }
 
-// New returns an empty Store.
-func New(opts ...Option) *Store {
-	s := &Store{now: time.Now, tenants: make(map[string]*tenant)}
-	for _, o := range opts {
-		o(s)
+// NewWithConfig returns an empty Store configured by cfg.
+func NewWithConfig(cfg Config) *Store {
+	s := &Store{now: cfg.Clock, tenants: make(map[string]*tenant)}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	return s
 }

@@ -88,13 +88,13 @@ func names(rs []*store.Resource) []string {
 	return out
 }
 
-// WithClock: every timestamp the store writes comes from the clock, in UTC.
+// Config.Clock: every timestamp the store writes comes from the clock, in UTC.
 func TestClock(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2024, 2, 29, 12, 0, 0, 0, time.FixedZone("CET", 3600))
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Hour); return now }
-	s := memory.New(memory.WithClock(clock))
+	s := memory.NewWithConfig(memory.Config{Clock: clock})
 	ctx := store.WithTenant(t.Context(), "t")
 
 	check := func(what string, got, want time.Time) {

@@ -4,7 +4,7 @@
 //
 //	st, err := sqlstore.OpenPostgres(ctx, "postgres://app@db/app")
 //	st, err := sqlstore.OpenSQLite(ctx, "scim.db")
-//	st, err := sqlstore.New(ctx, db, sqlstore.Postgres()) // a *sql.DB you already have
+//	st, err := sqlstore.New(ctx, db, sqlstore.Postgres(), sqlstore.Config{}) // a *sql.DB you already have
 //
 // The store creates and migrates its own tables (names start with
 // scimkit_), versioned and idempotent; two replicas starting at once

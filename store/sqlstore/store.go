@@ -32,17 +32,19 @@ var (
 	_ store.MemberPatcher = (*Store)(nil)
 )
 
-// Option configures a Store.
-type Option func(*Store)
+// Config configures a Store built by New. The zero value is the default.
+type Config struct {
+	// Clock returns the current time, for Created, LastModified and the
+	// default order. Nil: time.Now.
+	Clock func() time.Time
+}
 
-// WithClock makes the Store read the time from now.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
-
-// New returns a Store over db, creating or migrating its tables first.
-func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
-	s := &Store{db: db, d: d, now: time.Now}
-	for _, o := range opts {
-		o(s)
+// New returns a Store over db, a database of dialect d, creating or
+// migrating its tables first.
+func New(ctx context.Context, db *sql.DB, d Dialect, cfg Config) (*Store, error) {
+	s := &Store{db: db, d: d, now: cfg.Clock}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
@@ -53,7 +55,7 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, er
 // OpenPostgres connects to PostgreSQL with pgx and returns a migrated Store.
 // The pool holds at most 16 connections (PostgreSQL allows 100 by default,
 // shared by every replica); change it with Store.DB().SetMaxOpenConns.
-func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
@@ -64,7 +66,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connecting to PostgreSQL: %w", err)
 	}
-	s, err := New(ctx, db, Postgres(), opts...)
+	s, err := New(ctx, db, Postgres(), Config{})
 	if err != nil {
 		db.Close()
 	}
@@ -74,13 +76,13 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 // OpenSQLite opens (creating it if needed) the SQLite database file path
 // in WAL mode with full sync, so a write that returned survives a crash,
 // and returns a migrated Store.
-func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	dsn := "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
-	s, err := New(ctx, db, SQLite(), opts...)
+	s, err := New(ctx, db, SQLite(), Config{})
 	if err != nil {
 		db.Close()
 	}

@@ -1,19 +1,20 @@
-package schema
+package canon
 
 import (
 	"reflect"
 
 	"github.com/scimkit/scimkit/internal/jsonv"
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // ChangedImmutable returns the name of the first immutable attribute
 // (RFC 7643 §2.2) that has a value in before and a different one in after,
 // or "" when the change is allowed. Both are canonical attribute maps;
 // values may be left as undecoded json.RawMessage.
-func (rt *ResourceType) ChangedImmutable(before, after map[string]any) string {
-	check := func(s *Schema, ext string) string {
+func ChangedImmutable(rt *schema.ResourceType, before, after map[string]any) string {
+	check := func(s *schema.Schema, ext string) string {
 		for _, a := range s.Attributes {
-			if a.Mutability != Immutable {
+			if a.Mutability != schema.Immutable {
 				continue
 			}
 			b, x := member(before, ext, a.Name), member(after, ext, a.Name)
@@ -36,10 +37,10 @@ func (rt *ResourceType) ChangedImmutable(before, after map[string]any) string {
 
 // HasImmutable reports whether rt has any immutable attribute, so callers
 // can skip decoding for ChangedImmutable (the default schemas have none).
-func (rt *ResourceType) HasImmutable() bool {
-	for _, s := range append([]*Schema{rt.Schema}, rt.Extensions...) {
+func HasImmutable(rt *schema.ResourceType) bool {
+	for _, s := range append([]*schema.Schema{rt.Schema}, rt.Extensions...) {
 		for _, a := range s.Attributes {
-			if a.Mutability == Immutable {
+			if a.Mutability == schema.Immutable {
 				return true
 			}
 		}

@@ -1,4 +1,4 @@
-package schema
+package canon
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // ValueError reports a value that does not fit its attribute's definition.
@@ -45,14 +47,14 @@ type Options struct {
 //     removed; unknown attributes removed unless opts.Strict.
 //
 // A value of the wrong type yields a *ValueError.
-func (rt *ResourceType) Canonicalize(body map[string]any, opts Options) (map[string]any, error) {
+func Canonicalize(rt *schema.ResourceType, body map[string]any, opts Options) (map[string]any, error) {
 	out := make(map[string]any, len(body))
 	for k, v := range body {
 		switch strings.ToLower(k) {
 		case "schemas", "id", "meta":
 			continue
 		}
-		if s, rest, ok := rt.SplitURN(k); ok {
+		if s, rest, ok := SplitURN(rt, k); ok {
 			if s == rt.Schema {
 				if rest == "" {
 					// Core attributes nested under the core URN: merge them.
@@ -109,7 +111,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, opts Options) (map[str
 
 // canonicalInto validates the attributes of in against s and stores the
 // canonical values in out. prefix is prepended to paths in errors.
-func canonicalInto(out map[string]any, s *Schema, prefix string, in map[string]any, opts Options) error {
+func canonicalInto(out map[string]any, s *schema.Schema, prefix string, in map[string]any, opts Options) error {
 	for k, v := range in {
 		if err := canonicalAttr(out, s, prefix, k, v, opts); err != nil {
 			return err
@@ -120,11 +122,11 @@ func canonicalInto(out map[string]any, s *Schema, prefix string, in map[string]a
 
 // canonicalAttr validates attribute k (possibly dotted, "name.givenName")
 // of schema s with value v and stores its canonical value in out.
-func canonicalAttr(out map[string]any, s *Schema, prefix, k string, v any, opts Options) error {
+func canonicalAttr(out map[string]any, s *schema.Schema, prefix, k string, v any, opts Options) error {
 	name, sub, dotted := strings.Cut(k, ".")
 	a := s.Attribute(name)
 	if a == nil && prefix == "" && strings.EqualFold(name, "externalId") { // core schema only
-		a = ExternalID
+		a = schema.ExternalID
 	}
 	if a == nil {
 		if opts.Strict {
@@ -132,12 +134,12 @@ func canonicalAttr(out map[string]any, s *Schema, prefix, k string, v any, opts 
 		}
 		return nil
 	}
-	if a.Mutability == ReadOnly || a.Returned == ReturnedNever {
+	if a.Mutability == schema.ReadOnly || a.Returned == schema.ReturnedNever {
 		return nil
 	}
 	if dotted {
 		// "name.givenName": a sub-attribute of a single-valued complex attribute.
-		if a.Type != Complex || a.MultiValued {
+		if a.Type != schema.Complex || a.MultiValued {
 			if opts.Strict {
 				return &ValueError{Path: prefix + k, Detail: "unknown attribute"}
 			}
@@ -178,7 +180,7 @@ func canonicalAttr(out map[string]any, s *Schema, prefix, k string, v any, opts 
 
 // CanonicalValue validates v for attribute a and returns its canonical form,
 // or nil when v carries no value (null, empty array). path names a in errors.
-func CanonicalValue(a *Attribute, path string, v any, opts Options) (any, error) {
+func CanonicalValue(a *schema.Attribute, path string, v any, opts Options) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -215,11 +217,11 @@ func CanonicalValue(a *Attribute, path string, v any, opts Options) (any, error)
 	return singleValue(a, path, v, opts)
 }
 
-func singleValue(a *Attribute, path string, v any, opts Options) (any, error) {
+func singleValue(a *schema.Attribute, path string, v any, opts Options) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if a.Type == Complex {
+	if a.Type == schema.Complex {
 		switch t := v.(type) {
 		case map[string]any:
 			out := make(map[string]any, len(t))
@@ -249,7 +251,7 @@ func singleValue(a *Attribute, path string, v any, opts Options) (any, error) {
 	return simpleValue(a, path, "", v)
 }
 
-func complexInto(out map[string]any, a *Attribute, path string, in map[string]any, opts Options) error {
+func complexInto(out map[string]any, a *schema.Attribute, path string, in map[string]any, opts Options) error {
 	for k, v := range in {
 		if err := complexAttr(out, a, path, k, v, opts); err != nil {
 			return err
@@ -258,7 +260,7 @@ func complexInto(out map[string]any, a *Attribute, path string, in map[string]an
 	return nil
 }
 
-func complexAttr(out map[string]any, a *Attribute, path, k string, v any, opts Options) error {
+func complexAttr(out map[string]any, a *schema.Attribute, path, k string, v any, opts Options) error {
 	sa := a.Sub(k)
 	if sa == nil {
 		if opts.Strict {
@@ -266,7 +268,7 @@ func complexAttr(out map[string]any, a *Attribute, path, k string, v any, opts O
 		}
 		return nil
 	}
-	if sa.Mutability == ReadOnly || sa.Returned == ReturnedNever {
+	if sa.Mutability == schema.ReadOnly || sa.Returned == schema.ReturnedNever {
 		return nil
 	}
 	if arr, ok := v.([]any); ok && !sa.MultiValued {
@@ -293,7 +295,7 @@ func complexAttr(out map[string]any, a *Attribute, path, k string, v any, opts O
 // simpleValue validates a non-complex value; nil stays nil. The value's
 // path in errors is parent, or parent.name when name is not empty (built
 // only on error: this runs for every value of every request).
-func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
+func simpleValue(a *schema.Attribute, parent, name string, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -304,7 +306,7 @@ func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
 		return parent + "." + name
 	}
 	switch a.Type {
-	case String, Reference, Binary:
+	case schema.String, schema.Reference, schema.Binary:
 		s, ok := v.(string)
 		if !ok {
 			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a string, got %s", jsonKind(v))}
@@ -313,7 +315,7 @@ func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
 			return nil, &ValueError{Path: path(), Detail: "contains the NUL character (\\u0000), which cannot be stored"}
 		}
 		return s, nil
-	case DateTime:
+	case schema.DateTime:
 		s, ok := v.(string)
 		if !ok {
 			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a dateTime string, got %s", jsonKind(v))}
@@ -322,12 +324,12 @@ func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
 			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("%q is not an xsd:dateTime such as 2008-01-23T04:56:22Z", s)}
 		}
 		return s, nil
-	case Boolean:
+	case schema.Boolean:
 		if b, ok := Bool(v); ok {
 			return b, nil
 		}
 		return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be a boolean, got %s", jsonKind(v))}
-	case Integer:
+	case schema.Integer:
 		n, ok := v.(json.Number)
 		if !ok {
 			if f, isF := v.(float64); isF && f == math.Trunc(f) {
@@ -339,7 +341,7 @@ func simpleValue(a *Attribute, parent, name string, v any) (any, error) {
 			return nil, &ValueError{Path: path(), Detail: fmt.Sprintf("must be an integer, got %s", n)}
 		}
 		return n, nil
-	case Decimal:
+	case schema.Decimal:
 		switch t := v.(type) {
 		case json.Number:
 			return t, nil
@@ -397,10 +399,10 @@ func jsonKind(v any) string {
 
 // MissingRequired returns the names of rt's required attributes (core
 // schema) that attrs, a canonical attribute map, lacks or holds empty.
-func (rt *ResourceType) MissingRequired(attrs map[string]any) []string {
+func MissingRequired(rt *schema.ResourceType, attrs map[string]any) []string {
 	var missing []string
 	for _, a := range rt.Schema.Attributes {
-		if !a.Required || a.Mutability == ReadOnly {
+		if !a.Required || a.Mutability == schema.ReadOnly {
 			continue
 		}
 		v, ok := attrs[a.Name]
