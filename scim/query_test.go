@@ -1,8 +1,11 @@
 package scim_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/scimkit/scimkit/scim"
 )
 
 // A query string is read whole or refused: a pair Go's URL.Query would
@@ -57,5 +60,21 @@ func TestQueryReadWholeOrRefused(t *testing.T) {
 	r = do(t, h, http.MethodPost, "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"Filter":"userName eq \"other@example.com\"","attributes":["userName"],"count":10}`)
 	if num(r.body, "totalResults") != 1 || str(r.body, "Resources.0.userName") != "other@example.com" {
 		t.Errorf(".search = %s, want the one user", r)
+	}
+}
+
+// attributes and excludedAttributes take up to Limits.MaxAttributes items;
+// excluding an extension's last attribute leaves no empty extension.
+func TestProjectionItems(t *testing.T) {
+	h := newHandler(t, func(c *scim.Config) { c.Limits.MaxAttributes = 3 })
+	id := createUser(t, h, fmt.Sprintf(`{"userName":"p@example.com","title":"T",%q:{"department":"D"}}`, enterpriseURN))
+	if r := do(t, h, http.MethodGet, "/Users/"+id+"?attributes=userName,title,userName", ""); r.status != http.StatusOK || str(r.body, "title") != "T" {
+		t.Errorf("3 items: %s", r)
+	}
+	checkError(t, do(t, h, http.MethodGet, "/Users/"+id+"?attributes=userName,title,userName,title", ""), http.StatusBadRequest, "invalidValue", "4 items")
+	checkError(t, do(t, h, http.MethodGet, "/Users?excludedAttributes=a,b,c,d", ""), http.StatusBadRequest, "invalidValue", "excludedAttributes")
+	r := do(t, h, http.MethodGet, "/Users/"+id+"?excludedAttributes="+urlq(enterpriseURN+":department"), "")
+	if _, ok := r.body[enterpriseURN]; ok || str(r.body, "title") != "T" {
+		t.Errorf("excluding the extension's only attribute: %s", r.raw)
 	}
 }

@@ -97,6 +97,9 @@ func (f *Filter) MatchDecoded(r *Resource, attrs map[string]any) bool {
 	if f.limit == 0 {
 		return f.root.match(&evalCtx{r: r, attrs: attrs, left: math.MaxInt64})
 	}
+	if f.over.Load() {
+		return false // once over, for good: Err reports it
+	}
 	left := f.limit + WorkPerResource*f.evaluated.Add(1) - f.spent.Load()
 	if left <= 0 {
 		f.over.Store(true)
