@@ -11,11 +11,12 @@
 //	if err != nil { … }
 //	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
 //
-// The Handler serves /Users, /Users/{id}, /Groups, /Groups/{id},
-// /ServiceProviderConfig, /Schemas, /Schemas/{id}, /ResourceTypes and
-// /ResourceTypes/{name}, with resource names matched case-insensitively, a
+// The Handler serves /Users, /Groups and the endpoint of every resource
+// type registered in Config.Schemas (each with /{id} and /.search), the
+// root /.search across them, /Bulk, /ServiceProviderConfig, /Schemas and
+// /ResourceTypes, with resource names matched case-insensitively, a
 // trailing slash tolerated and unknown query parameters (Entra's
-// aadOptscim062020) ignored.
+// aadOptscim062020) ignored. /Me answers 501.
 //
 // In production set Config.BaseURL to the public URL clients reach: the
 // URLs in responses (meta.location, Location, $ref) are built from it.
