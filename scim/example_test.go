@@ -1,6 +1,7 @@
 package scim_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log"
 	"net/http"
@@ -68,4 +69,71 @@ func ExampleConfig_customExtension() {
 	h.ServeHTTP(rec, req)
 	fmt.Println(strings.Contains(rec.Body.String(), `"totalResults":1`), strings.Contains(rec.Body.String(), "bjensen@example.com"))
 	// Output: true true
+}
+
+// A resource type of your own is served at its endpoint like Users, with
+// uniqueness from its schema.
+func ExampleConfig_customResourceType() {
+	reg := schema.NewRegistry()
+	err := reg.AddResourceTypeJSON([]byte(`{
+	  "resourceType": {"name": "Device", "endpoint": "/Devices", "schema": "urn:example:scim:schemas:2.0:Device"},
+	  "schemas": [{"id": "urn:example:scim:schemas:2.0:Device", "name": "Device", "attributes": [
+	    {"name": "serialNumber", "type": "string", "multiValued": false, "required": true, "caseExact": false,
+	     "mutability": "readWrite", "returned": "default", "uniqueness": "server"}]}]
+	}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := scim.NewHandler(scim.Config{
+		Store:   memory.New(),
+		Auth:    auth.StaticTokens(auth.Token{Secret: "s3cr3t", Tenant: "acme"}),
+		Schemas: reg,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, serial := range []string{"SN-1", "sn-1"} {
+		req := httptest.NewRequest("POST", "/Devices", strings.NewReader(`{"serialNumber":"`+serial+`"}`))
+		req.Header.Set("Authorization", "Bearer s3cr3t")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 201
+	// 409
+}
+
+// A Bulk creates a user and a group holding it in one request: the
+// group names the user by its bulkId.
+func ExampleHandler_bulk() {
+	h, err := scim.NewHandler(scim.Config{
+		Store:   memory.New(),
+		Auth:    auth.StaticTokens(auth.Token{Secret: "s3cr3t", Tenant: "acme"}),
+		BaseURL: "https://scim.example.com/scim/v2",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/Bulk", strings.NewReader(`{
+	  "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+	  "Operations": [
+	    {"method": "POST", "path": "/Groups", "bulkId": "ops", "data": {"displayName": "Ops", "members": [{"value": "bulkId:ann"}]}},
+	    {"method": "POST", "path": "/Users", "bulkId": "ann", "data": {"userName": "ann@example.com"}}
+	  ]}`))
+	req.Header.Set("Authorization", "Bearer s3cr3t")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var resp struct {
+		Operations []struct{ BulkID, Status string }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		log.Fatal(err)
+	}
+	for _, op := range resp.Operations {
+		fmt.Println(op.BulkID, op.Status)
+	}
+	// Output:
+	// ops 201
+	// ann 201
 }
