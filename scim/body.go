@@ -14,6 +14,9 @@ import (
 
 // readBody decodes the request body as one JSON object.
 func (h *Handler) readBody(req *request) (map[string]any, error) {
+	if req.body != nil {
+		return req.body, nil // a Bulk operation's data
+	}
 	return h.readBodyLimit(req, h.limits.MaxBodyBytes, "")
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"container/heap"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -333,7 +332,10 @@ func (h *Handler) bulkStep(req *request, op *bulkOp, defines map[string]*bulkOp,
 	if err := h.checkOpPath(op.method, path); err != nil {
 		return bulkError(op, err)
 	}
-	data := resolveRefs(op.data, created)
+	data := op.data
+	if len(op.refs) > 0 {
+		data = resolveRefs(data, created)
+	}
 	res := h.runOp(req, op.method, path, op.version, data)
 	res.op = op
 	return res
@@ -361,24 +363,14 @@ func bulkError(op *bulkOp, e *Error) *bulkResult {
 // runOp serves one operation as the single request it stands for, in the
 // Bulk's tenant, and reads its answer.
 func (h *Handler) runOp(req *request, method, path, version string, data any) *bulkResult {
-	var body io.Reader = http.NoBody
-	if data != nil {
-		b, err := marshal(data)
-		if err != nil {
-			return &bulkResult{status: http.StatusBadRequest, errBody: errorBody(errorf(http.StatusBadRequest, InvalidSyntax, "data: %v", err))}
-		}
-		body = bytes.NewReader(b)
-	}
-	r, err := http.NewRequestWithContext(req.r.Context(), method, "/", body)
-	if err != nil {
-		return &bulkResult{status: http.StatusBadRequest, errBody: errorBody(errorf(http.StatusBadRequest, InvalidPath, "%v", err))}
-	}
-	r.URL.Path = path
+	r := &http.Request{Method: method, URL: &url.URL{Path: path}, Header: http.Header{}, Body: http.NoBody}
+	r = r.WithContext(req.r.Context())
 	if version != "" {
 		r.Header.Set("If-Match", version)
 	}
 	rec := &opRecorder{header: http.Header{}}
-	sub := &request{w: rec, r: r, ctx: req.ctx, p: req.p, baseURL: req.baseURL}
+	body, _ := data.(map[string]any) // parseBulk checked that there is one
+	sub := &request{w: rec, r: r, ctx: req.ctx, p: req.p, baseURL: req.baseURL, body: body, headersOnly: true}
 	res := &bulkResult{}
 	if err := h.route(sub); err != nil {
 		e := asError(err)

@@ -121,7 +121,8 @@ type Limits struct {
 	// MaxBulkOperations and MaxBulkBytes bound a POST /Bulk (advertised
 	// in /ServiceProviderConfig as maxOperations and maxPayloadSize); over
 	// either it gets 413 naming it. Each operation also keeps the limits
-	// of the single request it stands for. Defaults 1,000 and 4 MiB.
+	// of the single request it stands for, but for MaxBodyBytes: the
+	// Bulk's own size bounds its operations. Defaults 1,000 and 4 MiB.
 	MaxBulkOperations int
 	MaxBulkBytes      int64
 }

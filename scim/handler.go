@@ -98,6 +98,11 @@ type request struct {
 	p       auth.Principal
 	baseURL string
 	query   listParams // the SCIM parameters of the query string
+
+	// A Bulk operation runs as a request of its own, with its body
+	// already decoded, and answers only its status and headers.
+	body        map[string]any
+	headersOnly bool
 }
 
 // ServeHTTP implements http.Handler.

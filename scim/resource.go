@@ -14,16 +14,20 @@ func (h *Handler) projectionOf(req *request, rt *schema.ResourceType) (*projecti
 
 // writeResource answers with one resource, its ETag and, for 201, Location.
 func (h *Handler) writeResource(req *request, rt *schema.ResourceType, r *store.Resource, status int, proj *projection) error {
+	hd := req.w.Header()
+	hd.Set("ETag", etag(r.Version))
+	if status == http.StatusCreated {
+		hd.Set("Location", location(req.baseURL, rt, r.ID))
+	}
+	if req.headersOnly {
+		req.w.WriteHeader(status)
+		return nil
+	}
 	// The stored attributes plus id, schemas, meta and references: one
 	// allocation for a typical resource.
 	buf, err := h.appendResource(make([]byte, 0, len(r.Attributes)+512+96*(len(r.Members)+len(r.Groups))), rt, r, req.baseURL, proj)
 	if err != nil {
 		return err
-	}
-	hd := req.w.Header()
-	hd.Set("ETag", etag(r.Version))
-	if status == http.StatusCreated {
-		hd.Set("Location", location(req.baseURL, rt, r.ID))
 	}
 	writeJSON(req.w, status, buf)
 	return nil
