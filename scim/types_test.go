@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/internal/teststore"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -135,6 +136,20 @@ func TestCustomResourceType(t *testing.T) {
 				t.Errorf("reusing a freed assetTag: %s", r)
 			}
 
+			// /Bulk on the type: create, patch by bulkId, a uniqueness clash.
+			r = do(t, h, http.MethodPost, "/Bulk", bulkBody(0,
+				`{"method":"POST","path":"/Devices","bulkId":"d","data":{"serialNumber":"SN-BULK"}}`,
+				`{"method":"PATCH","path":"/Devices/bulkId:d","data":{"Operations":[{"op":"add","path":"displayName","value":"From bulk"}]}}`,
+				`{"method":"POST","path":"/Devices","bulkId":"e","data":{"serialNumber":"sn-bulk"}}`,
+			))
+			res := bulkOps(t, r)
+			if res[0]["status"] != "201" || res[1]["status"] != "200" || res[2]["status"] != "409" {
+				t.Fatalf("Bulk on /Devices: %s", r.raw)
+			}
+			if d := do(t, h, http.MethodGet, "/Devices?filter="+urlq(`serialNumber eq "SN-BULK"`), ""); str(d.body, "Resources.0.displayName") != "From bulk" {
+				t.Errorf("the device the Bulk made: %s", d.raw)
+			}
+
 			// Delete.
 			if r := do(t, h, http.MethodDelete, "/Devices/"+id, ""); r.status != http.StatusNoContent {
 				t.Fatalf("DELETE /Devices: %s", r)
@@ -236,6 +251,40 @@ func TestPrimaryAndDuplicatesOnEveryWrite(t *testing.T) {
 			check(r, "PUT")
 			r = do(t, h, http.MethodPatch, "/Users/"+id, patchBody(`{"op":"replace","value":{`+emails+`}}`))
 			check(r, "PATCH replace")
+		})
+	}
+}
+
+// A PATCH whose path is the enterprise extension's URN acts on the
+// extension as a whole, on every store; strict mode refuses the path.
+func TestPatchExtensionURNPath(t *testing.T) {
+	for _, kind := range teststore.All() {
+		t.Run(kind.Name, func(t *testing.T) {
+			strict := false
+			h := newHandler(t, func(c *scim.Config) {
+				c.Store = kind.New(t)
+				c.Compat = func(string) patch.Compat { return patch.Compat{Strict: strict} }
+			})
+			id := createUser(t, h, fmt.Sprintf(`{"userName":"ext@example.com",%q:{"department":"Sales","costCenter":"1"}}`, enterpriseURN))
+			ext := func(r result) map[string]any { m, _ := r.body[enterpriseURN].(map[string]any); return m }
+			r := do(t, h, http.MethodPatch, "/Users/"+id, patchBody(`{"op":"add","path":"`+enterpriseURN+`","value":{"department":"Ops","division":"D"}}`))
+			if e := ext(r); r.status != http.StatusOK || e["department"] != "Ops" || e["costCenter"] != "1" || e["division"] != "D" {
+				t.Errorf("add on the extension's URN: %s", r)
+			}
+			r = do(t, h, http.MethodPatch, "/Users/"+id, patchBody(`{"op":"Replace","path":"`+enterpriseURN+`","value":{"employeeNumber":"7"}}`))
+			if e := ext(r); e["employeeNumber"] != "7" || e["department"] != "Ops" {
+				t.Errorf("replace on the extension's URN: %s", r)
+			}
+			r = do(t, h, http.MethodPatch, "/Users/"+id, patchBody(`{"op":"remove","path":"`+enterpriseURN+`"}`))
+			if _, ok := r.body[enterpriseURN]; ok || r.status != http.StatusOK || containsString(list(r.body, "schemas"), enterpriseURN) {
+				t.Errorf("remove of the extension's URN: %s", r)
+			}
+			if _, ok := fetch(t, h, "/Users/"+id).body[enterpriseURN]; ok {
+				t.Error("the removed extension is still stored")
+			}
+			strict = true
+			checkError(t, do(t, h, http.MethodPatch, "/Users/"+id, patchBody(`{"op":"add","path":"`+enterpriseURN+`","value":{"department":"X"}}`)), http.StatusBadRequest, "invalidPath")
+			checkError(t, do(t, h, http.MethodPatch, "/Users/"+id, patchBody(`{"op":"add","path":"noSuchAttribute","value":"x"}`)), http.StatusBadRequest, "invalidPath")
 		})
 	}
 }
