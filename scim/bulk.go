@@ -374,6 +374,9 @@ func (h *Handler) runOp(req *request, method, path, version string, data any) *b
 	res := &bulkResult{}
 	if err := h.route(sub); err != nil {
 		e := asError(err)
+		if e.Status >= 500 {
+			h.log.ErrorContext(req.r.Context(), "scim: bulk operation failed", "tenant", req.p.Tenant, "method", method, "path", truncate(path, maxLogPath), "status", e.Status, "error", truncate(err.Error(), maxLogText))
+		}
 		res.status, res.errBody = e.Status, errorBody(e)
 		return res
 	}
