@@ -121,6 +121,21 @@ func TestBulkReferencesErrorsAndLimits(t *testing.T) {
 			if u := do(t, h, http.MethodGet, "/Users?filter="+urlq(`userName eq "never@example.com"`), ""); num(u.body, "totalResults") != 0 {
 				t.Error("an operation after failOnErrors was reached ran")
 			}
+			// A 400 counts as an error too, and its bulkId creates nothing.
+			r = do(t, h, http.MethodPost, "/Bulk", bulkBody(1,
+				`{"method":"POST","path":"/Users","bulkId":"bad","data":{"userName":12}}`,
+				`{"method":"POST","path":"/Groups","bulkId":"never","data":{"displayName":"Never","members":[{"value":"bulkId:bad"}]}}`,
+			))
+			if res = bulkOps(t, r); len(res) != 1 || res[0]["status"] != "400" {
+				t.Fatalf("failOnErrors 1 after a 400: %s", r.raw)
+			}
+			r = do(t, h, http.MethodPost, "/Bulk", bulkBody(0,
+				`{"method":"POST","path":"/Users","bulkId":"bad","data":{"userName":12}}`,
+				`{"method":"POST","path":"/Groups","bulkId":"never","data":{"displayName":"Never","members":[{"value":"bulkId:bad"}]}}`,
+			))
+			if res = bulkOps(t, r); len(res) != 2 || res[1]["status"] != "409" || !strings.Contains(str(res[1], "response.detail"), "failed with 400") {
+				t.Fatalf("a reference to a failed POST: %s", r.raw)
+			}
 
 			// PUT, PATCH (Entra's quirks, a member by bulkId) and DELETE,
 			// with version as If-Match.
@@ -175,6 +190,8 @@ func TestBulkReferencesErrorsAndLimits(t *testing.T) {
 				bulkBody(0, `{"method":"POST","path":"/Users"}`),
 				bulkBody(0, `{"method":"POST","path":"/Users","bulkId":"d","data":{}}`, `{"method":"POST","path":"/Users","bulkId":"d","data":{}}`),
 				`{"failOnErrors":-1,"Operations":[]}`,
+				bulkBody(0, `{"method":"POST","path":"/Users","bulkId":5,"data":{}}`),
+				bulkBody(0, `{"method":"PUT","path":"/Users/x","version":3,"data":{}}`),
 			} {
 				if r := do(t, h, http.MethodPost, "/Bulk", bad); r.status != http.StatusBadRequest {
 					t.Errorf("%s = %s, want 400", bad, r)

@@ -209,6 +209,8 @@ func TestRootSearch(t *testing.T) {
 				t.Errorf("active eq true or serialNumber eq d1: %s", r.raw)
 			}
 			checkError(t, search(`{"filter":"userName eq"}`), http.StatusBadRequest, "invalidFilter")
+			// A filter no type can evaluate is 400, not an empty list.
+			checkError(t, search(`{"filter":"meta.created gt \"yesterday\""}`), http.StatusBadRequest, "invalidFilter", "dateTime")
 			checkError(t, search(`{"filter":"userName pr","sortBy":"userName"}`), http.StatusBadRequest, "invalidValue", "sortBy")
 			checkError(t, do(t, h, http.MethodGet, "/.search", ""), http.StatusMethodNotAllowed, "")
 			checkError(t, do(t, h, http.MethodGet, "/Me", ""), http.StatusNotImplemented, "")
@@ -223,6 +225,11 @@ func TestPrimaryAndDuplicatesOnEveryWrite(t *testing.T) {
 		t.Run(kind.Name, func(t *testing.T) {
 			h := newHandler(t, func(c *scim.Config) { c.Store = kind.New(t) })
 			emails := `"emails":[{"type":"work","value":"a@x.example","primary":true},{"type":"work","value":"A@X.EXAMPLE"},{"type":"home","value":"a@x.example","primary":true},{"type":"work","value":"b@x.example"}]`
+			// A duplicate that is primary hands its primary to the value kept.
+			r := do(t, h, http.MethodPost, "/Users", `{"userName":"dup@x.example","emails":[{"type":"work","value":"d@x.example"},{"type":"work","value":"D@X.example","primary":true}]}`)
+			if es := list(r.body, "emails"); len(es) != 1 || get(es[0], "primary") != true || str(es[0], "value") != "d@x.example" {
+				t.Errorf("a primary duplicate: %s", r.raw)
+			}
 			check := func(r result, what string) {
 				t.Helper()
 				es := list(r.body, "emails")
@@ -242,7 +249,7 @@ func TestPrimaryAndDuplicatesOnEveryWrite(t *testing.T) {
 					t.Errorf("%s: %d primary emails, want 1", what, primaries)
 				}
 			}
-			r := do(t, h, http.MethodPost, "/Users", `{"userName":"p@x.example",`+emails+`}`)
+			r = do(t, h, http.MethodPost, "/Users", `{"userName":"p@x.example",`+emails+`}`)
 			wantStatus(t, r, http.StatusCreated, "POST")
 			check(r, "POST")
 			id := str(r.body, "id")

@@ -388,6 +388,27 @@ func (s *suite) testCRUD(t *testing.T) {
 		e.checkUnchanged(t, "deleting another group", keep)
 	})
 
+	t.Run("deleted resources leave the indexes", func(t *testing.T) {
+		e := s.env(t)
+		gone := e.create(t, newUser(attrs{"userName": "gone", "externalId": "ext-shared"}))
+		kept := e.create(t, newUser(attrs{"userName": "kept", "externalId": "ext-shared"}))
+		if err := e.s.Delete(e.ctx, store.User, gone.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{`externalId eq "ext-shared"`, `userName eq "gone"`, `id eq "` + gone.ID + `"`} {
+			got := e.all(t, store.User, store.Query{Filter: compileFilter(t, store.User, f), Count: 10})
+			for _, r := range got {
+				if r.ID == gone.ID {
+					t.Errorf("filter %s still finds the deleted user", f)
+				}
+			}
+			if f == `externalId eq "ext-shared"` && (len(got) != 1 || got[0].ID != kept.ID) {
+				t.Errorf("filter %s = %d users, want the one kept", f, len(got))
+			}
+		}
+		e.create(t, newUser(attrs{"userName": "GONE"})) // its unique value is free again
+	})
+
 	t.Run("types apart", func(t *testing.T) {
 		s.skipUnlessAnyType(t)
 		e := s.env(t)

@@ -100,3 +100,46 @@ func (s *suite) testPreconditions(t *testing.T) {
 		}
 	})
 }
+
+// testVersionsNeverRepeat: every write of a resource (Update, a member
+// added or removed, a member deleted) gives it a version it never had, so
+// an If-Match naming any earlier version fails.
+func (s *suite) testVersionsNeverRepeat(t *testing.T) {
+	e := s.env(t)
+	u := e.create(t, newUser(attrs{"userName": "v1"}))
+	u2 := e.create(t, newUser(attrs{"userName": "v2"}))
+	g := e.create(t, newGroup("Versions", u.ID))
+	seen := map[string]bool{g.Version: true}
+	record := func(what, v string) {
+		t.Helper()
+		if seen[v] {
+			t.Errorf("%s: version %q was the group's before", what, v)
+		}
+		seen[v] = true
+	}
+	record("Update", e.update(t, store.Group, g.ID, setUpdate(attrs{"displayName": "Versions 2"})).Version)
+	if mp, ok := e.s.(store.MemberPatcher); ok {
+		r, err := mp.PatchMembers(e.ctx, g.ID, "", []store.Member{{Value: u2.ID}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		record("PatchMembers add", r.Version)
+		r, err = mp.PatchMembers(e.ctx, g.ID, "", nil, []string{u2.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		record("PatchMembers remove", r.Version)
+	}
+	if err := e.s.Delete(e.ctx, store.User, u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	now := e.get(t, store.Group, g.ID)
+	if seen[now.Version] {
+		t.Errorf("deleting a member left the group at version %q, which it had before", now.Version)
+	}
+	for v := range seen {
+		if _, err := e.s.Update(e.ctx, store.Group, g.ID, v, setUpdate(attrs{"displayName": "stale"})); !errors.Is(err, store.ErrPrecondition) {
+			t.Errorf("Update with the earlier version %q: %v, want ErrPrecondition", v, err)
+		}
+	}
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		t.Run("NotFound", s.testNotFound)
 		t.Run("Uniqueness", s.testUniqueness)
 		t.Run("Preconditions", s.testPreconditions)
+		t.Run("VersionsNeverRepeat", s.testVersionsNeverRepeat)
 		t.Run("Filter", s.testFilter)
 		t.Run("Paging", s.testPaging)
 		t.Run("Sorting", s.testSorting)
