@@ -22,19 +22,26 @@ const entraDoc = `{"active":true,"addresses":[{"country":"US","formatted":"Bldg 
 func seedPostgresUsers(b *testing.B, st *sqlstore.Store, n int) {
 	doc := strings.ReplaceAll(entraDoc, "%[1]d", "' || g || '")
 	_, err := st.DB().Exec(`INSERT INTO scimkit_resources
-		(tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
-		SELECT 'acme', 'User', 'u-' || g, 'jdoe' || g || '@contoso.com', 'jdoe' || g || '@contoso.com', 'Jane Doe', 'jdoe' || g,
+		(tenant, type, id, unique_key, unique_values, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+		SELECT 'acme', 'User', 'u-' || g, '', '[{"attribute":"userName","value":"jdoe' || g || '@contoso.com","caseExact":false}]',
+		       'jdoe' || g || '@contoso.com', 'Jane Doe', 'jdoe' || g,
 		       ('`+doc+`')::jsonb, '["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]', g, g, 1
 		FROM generate_series(1, $1) g`, n)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := st.DB().Exec(`ANALYZE scimkit_resources`); err != nil {
+	if _, err := st.DB().Exec(`INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
+		SELECT 'acme', 'User', 'userName', 'JDOE' || g || '@CONTOSO.COM', 'u-' || g FROM generate_series(1, $1) g`, n); err != nil {
 		b.Fatal(err)
+	}
+	for _, table := range []string{"scimkit_resources", "scimkit_unique"} {
+		if _, err := st.DB().Exec(`VACUUM ANALYZE ` + table); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
-func serve(b *testing.B, h http.Handler, method, path, body string, want int) {
+func serve(b *testing.B, h http.Handler, method, path, body string, want int) string {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer t")
 	rec := httptest.NewRecorder()
@@ -42,6 +49,7 @@ func serve(b *testing.B, h http.Handler, method, path, body string, want int) {
 	if rec.Code != want {
 		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
 	}
+	return rec.Body.String()
 }
 
 // BenchmarkPostgresFilterUserName: Entra's match query at 1,000 and
@@ -53,6 +61,9 @@ func BenchmarkPostgresFilterUserName(b *testing.B) {
 			seedPostgresUsers(b, st, n)
 			h := handlerOver(b, st)
 			path := fmt.Sprintf("/Users?filter=userName+eq+%%22jdoe%d@contoso.com%%22", n/2)
+			if body := serve(b, h, http.MethodGet, path, "", http.StatusOK); !strings.Contains(body, `"totalResults":1,`) {
+				b.Fatalf("the match finds no user: %s", body)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				serve(b, h, http.MethodGet, path, "", http.StatusOK)
