@@ -54,8 +54,13 @@ func fixLegacyDot(rt *schema.ResourceType, path string) (string, bool) {
 
 // resolve parses and resolves path. It returns errUnknownAttribute or
 // errNeverStored (wrapped in nothing) for names the schema lacks or never
-// stores, and *Error otherwise.
+// stores, and *Error otherwise. Results are memoised (resolved).
 func resolve(rt *schema.ResourceType, path string) (*target, error) {
+	return resolved.get(rt, path)
+}
+
+// resolveUncached is resolve without the memo.
+func resolveUncached(rt *schema.ResourceType, path string) (*target, error) {
 	p, err := filter.ParsePath(path)
 	if err != nil {
 		return nil, errorf(invalidPath, "path %q: %v", path, err)
