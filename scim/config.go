@@ -93,7 +93,7 @@ type Limits struct {
 	// The filters Entra and Okta send cost a few units per resource, or
 	// nothing when an index answers them, so they are never refused; a
 	// filter of 200 terms is, once it has done this much work. Default
-	// 1,000,000 (a few tens of milliseconds on one core).
+	// 1,000,000 (on the order of 100 ms of one core).
 	MaxFilterWork int
 
 	// MaxAttributes: more items in attributes or excludedAttributes get
