@@ -391,8 +391,7 @@ func TestForgedTenantsThroughHandler(t *testing.T) {
 				t.Fatalf("the real tenant's token = %d, want 200", code)
 			}
 			before := iss.Fetches()
-			var bytes uint64
-			bytes = allocated(func() {
+			bytes := allocated(func() {
 				for range 2000 {
 					if code := send(iss.Mint(authtest.NewTenantID(), nil, authtest.ForgedSignature())); code != http.StatusUnauthorized {
 						t.Fatalf("a forged token = %d, want 401", code)

@@ -203,12 +203,6 @@ func (p *Path) values(r *Resource, attrs, elem map[string]any) []any {
 	return p.read(r, attrs, elem, false)
 }
 
-// nodes is values for "pr": a complex value counts as itself, not as its
-// "value" sub-attribute (RFC 7644 §3.4.2.2: pr matches a non-empty node).
-func (p *Path) nodes(r *Resource, attrs, elem map[string]any) []any {
-	return p.read(r, attrs, elem, true)
-}
-
 // valueIter walks the values of a path without collecting them: a
 // filter compares each as it comes (and stops at the first that decides),
 // in stored order.
@@ -233,8 +227,10 @@ func (p *Path) stored(attrs, elem map[string]any) any {
 	return src[p.attr.Name]
 }
 
-// iter returns an iterator over what values (whole false) or nodes (whole
-// true) return, in stored order.
+// iter returns an iterator over the values of the path (as values does)
+// or, with whole, its nodes: what "pr" tests, where a complex value counts
+// as itself, not as its "value" sub-attribute (RFC 7644 §3.4.2.2: pr
+// matches a non-empty node). Values come in stored order.
 func (p *Path) iter(r *Resource, attrs, elem map[string]any, whole bool) valueIter {
 	it := valueIter{p: p}
 	if p.kind != pathAttr {

@@ -177,6 +177,9 @@ func TestQuickstartResourceTypeAndStrict(t *testing.T) {
 	}
 	send(http.MethodPost, "/Users", `{"userName":"strict@example.com"}`)
 	code, body = send(http.MethodGet, "/Users?filter=userName+eq+%22strict@example.com%22", "")
+	if code != http.StatusOK || !strings.Contains(body, `"id":"`) {
+		t.Fatalf("finding the user = %d %s", code, body)
+	}
 	id := body[strings.Index(body, `"id":"`)+6:]
 	id = id[:strings.IndexByte(id, '"')]
 	if code, body := send(http.MethodPatch, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`); code != http.StatusBadRequest {
