@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/internal/clip"
 )
 
 // Quirk names a non-RFC form Normalize rewrote. The Q-numbers refer to
@@ -33,7 +34,7 @@ const (
 type Rewrite struct {
 	Quirk  Quirk
 	Op     int    // index of the operation in the request as sent (-1: the request)
-	Before string // what was sent (compact JSON, cut to MaxRewriteText bytes)
+	Before string // what was sent (compact JSON, cut after MaxRewriteText bytes)
 	After  string // what it became (likewise)
 }
 
@@ -42,22 +43,12 @@ func (r Rewrite) String() string {
 }
 
 // MaxRewriteText bounds Rewrite.Before and After: a longer rendering is cut
-// and ends in "…", so a request cannot make a log line of its own size.
+// after that many bytes and ends in "…", so a request cannot make a log
+// line of its own size.
 const MaxRewriteText = 96
 
 func compact(v any) string {
-	return cut(render(v))
-}
-
-func cut(s string) string {
-	if len(s) <= MaxRewriteText {
-		return s
-	}
-	n := MaxRewriteText - len("…")
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return clip.String(render(v), MaxRewriteText)
 }
 
 func render(v any) string {

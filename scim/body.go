@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/canon"
+	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -201,7 +202,7 @@ func noneMatch(r *http.Request, version string) bool {
 }
 
 func badParam(name, value string) error {
-	return errorf(http.StatusBadRequest, InvalidValue, "%s=%q is not a whole number", name, truncate(value, 64))
+	return errorf(http.StatusBadRequest, InvalidValue, "%s=%q is not a whole number", name, clip.String(value, 64))
 }
 
 // stringAttr reads a string attribute, decoding it if a PATCH left it as

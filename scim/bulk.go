@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/scimkit/scimkit/internal/clip"
 )
 
 // The messages of RFC 7644 §3.7.
@@ -95,14 +97,14 @@ func parseBulk(body map[string]any, maxOps int) (ops []*bulkOp, failOnErrors int
 		switch op.method {
 		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 		default:
-			return nil, 0, errorf(http.StatusBadRequest, InvalidSyntax, "Operations[%d].method %q: use POST, PUT, PATCH or DELETE", i, truncate(op.method, 16))
+			return nil, 0, errorf(http.StatusBadRequest, InvalidSyntax, "Operations[%d].method %q: use POST, PUT, PATCH or DELETE", i, clip.String(op.method, 16))
 		}
 		if !strings.HasPrefix(op.path, "/") || strings.ContainsAny(op.path, "?#") {
-			return nil, 0, errorf(http.StatusBadRequest, InvalidPath, "Operations[%d].path %q: want a resource path such as /Users or /Users/{id}", i, truncate(op.path, 64))
+			return nil, 0, errorf(http.StatusBadRequest, InvalidPath, "Operations[%d].path %q: want a resource path such as /Users or /Users/{id}", i, clip.String(op.path, 64))
 		}
 		if op.bulkID != "" {
 			if seen[op.bulkID] {
-				return nil, 0, errorf(http.StatusBadRequest, InvalidValue, "Operations[%d]: bulkId %q is used twice", i, truncate(op.bulkID, 64))
+				return nil, 0, errorf(http.StatusBadRequest, InvalidValue, "Operations[%d]: bulkId %q is used twice", i, clip.String(op.bulkID, 64))
 			}
 			seen[op.bulkID] = true
 		}
@@ -318,11 +320,11 @@ func (h *Handler) bulkStep(req *request, op *bulkOp, defines map[string]*bulkOp,
 		def := defines[ref]
 		switch {
 		case def == nil:
-			return bulkError(op, errorf(http.StatusBadRequest, InvalidValue, "bulkId:%s: no POST of this request has bulkId %q", truncate(ref, 64), truncate(ref, 64)))
+			return bulkError(op, errorf(http.StatusBadRequest, InvalidValue, "bulkId:%s: no POST of this request has bulkId %q", clip.String(ref, 64), clip.String(ref, 64)))
 		case def == op:
-			return bulkError(op, errorf(http.StatusConflict, "", "bulkId:%s refers to the operation itself (RFC 7644 §3.7.1)", truncate(ref, 64)))
+			return bulkError(op, errorf(http.StatusConflict, "", "bulkId:%s refers to the operation itself (RFC 7644 §3.7.1)", clip.String(ref, 64)))
 		case results[def.index].status >= 400:
-			return bulkError(op, errorf(http.StatusConflict, "", "bulkId:%s: the operation that was to create it failed with %d", truncate(ref, 64), results[def.index].status))
+			return bulkError(op, errorf(http.StatusConflict, "", "bulkId:%s: the operation that was to create it failed with %d", clip.String(ref, 64), results[def.index].status))
 		}
 	}
 	path := op.path
@@ -347,11 +349,11 @@ func (h *Handler) checkOpPath(method, path string) *Error {
 	ep, id, hasID := strings.Cut(strings.TrimPrefix(path, "/"), "/")
 	switch {
 	case h.endpoints[strings.ToLower(ep)] == nil:
-		return errorf(http.StatusBadRequest, InvalidPath, "path %q: no such endpoint; a Bulk operation addresses %s", truncate(path, 64), h.endpointList)
+		return errorf(http.StatusBadRequest, InvalidPath, "path %q: no such endpoint; a Bulk operation addresses %s", clip.String(path, 64), h.endpointList)
 	case method == http.MethodPost && hasID:
-		return errorf(http.StatusBadRequest, InvalidPath, "path %q: POST creates at an endpoint such as /Users", truncate(path, 64))
+		return errorf(http.StatusBadRequest, InvalidPath, "path %q: POST creates at an endpoint such as /Users", clip.String(path, 64))
 	case method != http.MethodPost && (!hasID || id == "" || id == ".search" || strings.Contains(id, "/")):
-		return errorf(http.StatusBadRequest, InvalidPath, "path %q: %s addresses one resource, such as /Users/{id}", truncate(path, 64), method)
+		return errorf(http.StatusBadRequest, InvalidPath, "path %q: %s addresses one resource, such as /Users/{id}", clip.String(path, 64), method)
 	}
 	return nil
 }
@@ -375,7 +377,7 @@ func (h *Handler) runOp(req *request, method, path, version string, data any) *b
 	if err := h.route(sub); err != nil {
 		e := asError(err)
 		if e.Status >= 500 {
-			h.log.ErrorContext(req.r.Context(), "scim: bulk operation failed", "tenant", req.p.Tenant, "method", method, "path", truncate(path, maxLogPath), "status", e.Status, "error", truncate(err.Error(), maxLogText))
+			h.log.ErrorContext(req.r.Context(), "scim: bulk operation failed", "tenant", req.p.Tenant, "method", method, "path", clip.String(path, maxLogPath), "status", e.Status, "error", clip.String(err.Error(), maxLogText))
 		}
 		res.status, res.errBody = e.Status, errorBody(e)
 		return res

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
@@ -83,7 +84,7 @@ func (d *discovery) serveList(req *request, method, id string, docs []discoveryD
 				return d.serve(req, method, doc)
 			}
 		}
-		return errorf(http.StatusNotFound, "", "no schema or resource type %q", truncate(id, 128))
+		return errorf(http.StatusNotFound, "", "no schema or resource type %q", clip.String(id, 128))
 	}
 	// Discovery lists are small: filters and paging are not applied
 	// (RFC 7644 §4 lets a service provider ignore them here).

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/scimkit/scimkit/internal/canon"
+	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/store"
@@ -103,7 +104,7 @@ func quoteList(ids []string) string {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = strconv.AppendQuote(b, truncate(id, 64))
+		b = strconv.AppendQuote(b, clip.String(id, 64))
 	}
 	if len(ids) > shown {
 		b = fmt.Appendf(b, " and %d more", len(ids)-shown)

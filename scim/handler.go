@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -112,7 +113,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			h.log.ErrorContext(r.Context(), "scim: panic serving request", "method", r.Method, "path", truncate(r.URL.Path, maxLogPath), "panic", truncate(fmt.Sprint(v), maxLogText), "stack", string(debug.Stack()))
+			h.log.ErrorContext(r.Context(), "scim: panic serving request", "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "panic", clip.String(fmt.Sprint(v), maxLogText), "stack", string(debug.Stack()))
 			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal error"})
 		}
 	}()
@@ -139,9 +140,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := asError(err)
 		if e.Status >= 500 {
-			h.log.ErrorContext(r.Context(), "scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", truncate(r.URL.Path, maxLogPath), "status", e.Status, "error", truncate(err.Error(), maxLogText))
+			h.log.ErrorContext(r.Context(), "scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "status", e.Status, "error", clip.String(err.Error(), maxLogText))
 		} else {
-			h.log.DebugContext(r.Context(), "scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", truncate(r.URL.Path, maxLogPath), "status", e.Status, "detail", truncate(e.Detail, maxLogText))
+			h.log.DebugContext(r.Context(), "scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "status", e.Status, "detail", clip.String(e.Detail, maxLogText))
 		}
 		writeError(w, e)
 	}
@@ -163,9 +164,9 @@ func (h *Handler) logRejected(r *http.Request, err error) {
 	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
-		slog.String("path", truncate(r.URL.Path, maxLogPath)),
-		slog.String("remote", truncate(r.RemoteAddr, maxLogPath)),
-		slog.String("reason", truncate(err.Error(), maxLogText)),
+		slog.String("path", clip.String(r.URL.Path, maxLogPath)),
+		slog.String("remote", clip.String(r.RemoteAddr, maxLogPath)),
+		slog.String("reason", clip.String(err.Error(), maxLogText)),
 	}
 	if held > 0 {
 		attrs = append(attrs, slog.String("source", source), slog.Int("held_back", held))
@@ -217,7 +218,7 @@ func (h *Handler) route(req *request) error {
 	case strings.EqualFold(first, "ResourceTypes"):
 		return h.discovery.serveList(req, method, rest, h.discovery.types)
 	}
-	return errorf(http.StatusNotFound, "", "no such endpoint: /%s; this endpoint serves %s, /Schemas, /ResourceTypes and /ServiceProviderConfig", truncate(path, maxLogPath), h.endpointList)
+	return errorf(http.StatusNotFound, "", "no such endpoint: /%s; this endpoint serves %s, /Schemas, /ResourceTypes and /ServiceProviderConfig", clip.String(path, maxLogPath), h.endpointList)
 }
 
 // routeResource serves the endpoint of resource type rt.
@@ -232,7 +233,7 @@ func (h *Handler) routeResource(req *request, rt *schema.ResourceType, method, p
 		return methodNotAllowed(req.w, "GET, POST")
 	}
 	if strings.Contains(rest, "/") {
-		return errorf(http.StatusNotFound, "", "no such endpoint: /%s", truncate(path, maxLogPath))
+		return errorf(http.StatusNotFound, "", "no such endpoint: /%s", clip.String(path, maxLogPath))
 	}
 	if rest == ".search" {
 		if method == http.MethodPost {

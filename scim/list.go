@@ -9,6 +9,7 @@ import (
 
 	fp "github.com/scim2/filter-parser/v2"
 
+	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -117,7 +118,7 @@ func checkSortOrder(p listParams) error {
 	case "", "ascending", "descending":
 		return nil
 	}
-	return errorf(http.StatusBadRequest, InvalidValue, "sortOrder=%q: use ascending or descending", truncate(p.sortOrder, 64))
+	return errorf(http.StatusBadRequest, InvalidValue, "sortOrder=%q: use ascending or descending", clip.String(p.sortOrder, 64))
 }
 
 // query builds the Query and the projection p asks of resource type rt,
@@ -151,7 +152,7 @@ func (h *Handler) query(rt *schema.ResourceType, p listParams, expr fp.Expressio
 	if p.sortBy != "" {
 		path, err := filter.ParsePath(p.sortBy)
 		if err != nil || path.ValueExpression != nil {
-			return q, nil, errorf(http.StatusBadRequest, InvalidPath, "sortBy=%q is not an attribute path", truncate(p.sortBy, 64))
+			return q, nil, errorf(http.StatusBadRequest, InvalidPath, "sortBy=%q is not an attribute path", clip.String(p.sortBy, 64))
 		}
 		q.SortBy = store.CompilePath(path.AttributePath, rt)
 	}

@@ -10,6 +10,7 @@ import (
 
 	fp "github.com/scim2/filter-parser/v2"
 
+	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/patch"
@@ -62,7 +63,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	if len(rewrites) > 0 {
 		h.log.LogAttrs(req.ctx, slog.LevelInfo, "scim: PATCH rewritten to RFC form",
 			slog.String("tenant", req.p.Tenant), slog.String("resource", rt.Name), slog.String("id", id),
-			slog.Int("count", len(rewrites)), slog.String("rewrites", truncate(summarize(rewrites), maxLogText)))
+			slog.Int("count", len(rewrites)), slog.String("rewrites", clip.String(summarize(rewrites), maxLogText)))
 	}
 	wantBody := h.patchResponse == PatchResponseResource ||
 		(h.patchResponse == PatchResponseAuto && (rt.Name != store.Group || attrsParam != "" || exclParam != ""))

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/scimkit/scimkit/internal/clip"
 )
 
 // listParams are the query parameters of RFC 7644 §3.4.2 (and the
@@ -82,11 +84,11 @@ func parseQuery(raw string) (listParams, error) {
 			key = rawKey
 		}
 		if strings.IndexByte(pair, ';') >= 0 {
-			return p, paramError(truncate(key, 64), `holds a raw ";", which many servers and proxies read as a separator; encode it as %3B`)
+			return p, paramError(clip.String(key, 64), `holds a raw ";", which many servers and proxies read as a separator; encode it as %3B`)
 		}
 		value, verr := url.QueryUnescape(rawValue)
 		if kerr != nil || verr != nil {
-			return p, paramError(truncate(key, 64), "is not correctly %-encoded")
+			return p, paramError(clip.String(key, 64), "is not correctly %-encoded")
 		}
 		if err := p.put(key, value); err != nil {
 			return p, err
@@ -103,16 +105,4 @@ func paramError(name, problem string) *Error {
 		scimType = InvalidFilter
 	}
 	return errorf(http.StatusBadRequest, scimType, "query parameter %q %s", name, problem)
-}
-
-// truncate cuts s to at most n bytes (on a rune boundary), marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && s[i]&0xc0 == 0x80 {
-		i--
-	}
-	return s[:i] + "…"
 }

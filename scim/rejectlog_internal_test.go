@@ -44,25 +44,6 @@ func TestRejectLog(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"abc", 3, "abc"},
-		{"abcd", 3, "abc…"},
-		{"", 0, ""},
-		{"ééé", 4, "éé…"}, // 6 bytes: cut at a rune boundary
-		{"ééé", 3, "é…"},  // byte 3 is inside the second é
-		{"ééé", 6, "ééé"}, // exactly n bytes
-	} {
-		if got := truncate(c.in, c.n); got != c.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
-		}
-	}
-}
-
 func TestParseQueryRawSemicolonFirst(t *testing.T) {
 	for _, raw := range []string{";", ";filter=x", "a=1&;"} {
 		if _, err := parseQuery(raw); err == nil {
