@@ -85,7 +85,7 @@ func sortKey(vals []any, typ schema.Type, caseExact bool) any {
 		default:
 			if s, ok := v.(string); ok {
 				if !caseExact {
-					s = strings.ToLower(s)
+					s = SortFold(s)
 				}
 				return s
 			}
@@ -126,4 +126,24 @@ func (q Query) Window(rs []*Resource) []*Resource {
 		end = len(rs)
 	}
 	return rs[start-1 : end]
+}
+
+// SortFold is how a sortBy on a case-insensitive string attribute compares
+// values: with ASCII letters lowered and every other byte as it is, which
+// a database can compute too (PostgreSQL's lower under the C collation,
+// SQLite's lower), so every store sorts alike. Non-ASCII letters sort by
+// code point.
+func SortFold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

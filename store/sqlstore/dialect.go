@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -84,4 +86,34 @@ func (d Dialect) rebind(q string) string {
 // placeholders returns "?, ?, ?" for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// maxKeyBytes is the longest unique key PostgreSQL keeps as it is. A
+// btree entry holds about 2.7 KB; longer keys are kept hashed.
+const maxKeyBytes = 1024
+
+// hashedPrefix starts a hashed key. A key that itself starts so is hashed
+// too, so no value can pose as another's hash.
+const hashedPrefix = "sha256:"
+
+// indexKey is how a unique key is kept in scimkit_unique, whose primary
+// key indexes it: as it is, or in PostgreSQL, when longer than maxKeyBytes,
+// as its SHA-256. Comparisons of keys stay exact (a collision of SHA-256
+// is not a concern); only the index entry is short.
+func (d Dialect) indexKey(k string) string {
+	if d.name != "postgres" || len(k) <= maxKeyBytes && !strings.HasPrefix(k, hashedPrefix) {
+		return k
+	}
+	h := sha256.Sum256([]byte(k))
+	return hashedPrefix + hex.EncodeToString(h[:])
+}
+
+// externalIDEquals is the condition r.external_id = value, written so
+// that it uses the index on external_id: in PostgreSQL that index holds
+// the first 256 characters only (so a long externalId fits a btree entry).
+func (d Dialect) externalIDEquals(value string) frag {
+	if d.name == "postgres" {
+		return cat("left(r.external_id, 256) = left(", bind{value}, ", 256) AND r.external_id = ", bind{value})
+	}
+	return cat("r.external_id = ", bind{value})
 }

@@ -3,18 +3,28 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	fp "github.com/scim2/filter-parser/v2"
-
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
-// List implements store.Store. An equality on a unique attribute
-// (userName, a group's displayName …), externalId or id narrows the rows
-// through an index; when it is the whole filter and no sortBy is asked,
-// counting and paging run in SQL.
-// Otherwise the narrowed rows are filtered, sorted and paged in Go.
+// DefaultMaxFallbackRows is Config.MaxFallbackRows when it is zero.
+const DefaultMaxFallbackRows = 10000
+
+// List implements store.Store. The filter becomes a SQL condition
+// (translator); an equality on a unique attribute is answered through
+// scimkit_unique's index. When SQL decides the filter exactly and the
+// sortBy is one SQL can order by, filtering, ordering and paging all run
+// in the database: a page is one statement (members or groups come
+// along), plus a COUNT only when the page does not tell the total.
+//
+// Otherwise — a filter of more than store.WorkPerResource comparisons, a
+// comparison SQL cannot decide as Go does (numbers and
+// dateTimes inside documents, case-insensitive comparisons with non-ASCII
+// literals), or a sortBy on a multi-valued or non-string attribute — the
+// rows the SQL condition keeps (a superset) are read, at most
+// Config.MaxFallbackRows of them, and filtered, sorted and paged in Go.
+// More than that is refused with store.ErrFilterTooCostly.
 func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
 	tenant, err := tenantOf(ctx)
 	if err != nil {
@@ -23,79 +33,190 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	if err := checkType(typ); err != nil {
 		return nil, err
 	}
-	where := `tenant = ? AND type = ?`
-	args := []any{tenant, typ}
+	where := cat("r.tenant = ", bind{tenant}, " AND r.type = ", bind{typ})
 	filter := q.Filter
 	if filter != nil {
-		var whole bool
-		if attr, key, w, ok := filter.UniqueEquality(); ok {
-			whole = w
-			if strings.IndexByte(key, 0) >= 0 {
-				// No stored text holds U+0000 (PostgreSQL refuses it): nothing matches.
+		if attr, key, _, ok := filter.UniqueEquality(); ok {
+			if !storable(key) {
+				return &store.Page{}, nil // no stored value holds it
+			}
+			where = cat(where, " AND r.id IN (SELECT id FROM scimkit_unique WHERE tenant = ", bind{tenant}, " AND type = ", bind{typ},
+				" AND attribute = ", bind{attr}, " AND key = ", bind{s.d.indexKey(key)}, ")")
+		}
+		if value, ok := externalIDEquality(filter); ok {
+			if !storable(value) {
 				return &store.Page{}, nil
 			}
-			where += ` AND id IN (SELECT id FROM scimkit_unique WHERE tenant = ? AND type = ? AND attribute = ? AND key = ?)`
-			args = append(args, tenant, typ, attr, key)
-		} else {
-			indexed := []string{"externalId", "id"}
-			attr, value, w := filter.EqualityOnly(indexed...)
-			if !w {
-				attr, value, _ = filter.Equality(indexed...)
-			}
-			whole = w
-			if strings.IndexByte(value, 0) >= 0 {
-				return &store.Page{}, nil
-			}
-			switch attr {
-			case "id":
-				where += ` AND id = ?`
-				args = append(args, value)
-			case "externalId":
-				where += ` AND external_id = ?`
-				args = append(args, value)
-			}
+			where = cat(where, " AND ", s.d.externalIDEquals(value))
 		}
-		if whole {
-			filter = nil // the index answered it
+		cond := sqlMaybe
+		if tree := filter.Tree(); comparisons(tree) <= store.WorkPerResource {
+			cond = newTranslator(s.d).tree(tree)
+		}
+		where = and(where, cond)
+		if where.exact {
+			filter = nil // SQL decides it
 		}
 	}
-	if filter == nil && q.SortBy == nil {
-		return s.pageInSQL(ctx, tenant, typ, where, args, q)
+	order, sortable := s.orderBy(q)
+	if filter == nil && sortable {
+		return s.pageInSQL(ctx, typ, where, order, q)
 	}
-	if cond, cargs := s.narrowing(filter); cond != "" {
-		where += cond
-		args = append(args, cargs...)
-	}
+	return s.pageInGo(ctx, typ, where, filter, q)
+}
 
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+columns+` FROM scimkit_resources WHERE `+where+` ORDER BY created_ns, id`), args...)
+// comparisons counts the comparisons of a filter. The database evaluates
+// a filter of at most store.WorkPerResource of them (a few, whatever the
+// rows scanned); a longer one is evaluated in Go, under the request's work
+// limit (store.Filter.LimitWork), so that a request's cost stays bounded
+// by its own size, not by its size times the data's.
+func comparisons(n *store.Node) int {
+	c := 0
+	if n.Kind == store.NodeCompare {
+		c = 1
+	}
+	for _, k := range n.Children {
+		c += comparisons(k)
+	}
+	return c
+}
+
+// externalIDEquality finds a conjunct externalId eq "value" (case-exact).
+func externalIDEquality(f *store.Filter) (string, bool) {
+	attr, value, ok := f.Equality("externalId")
+	return value, ok && attr == "externalId"
+}
+
+// orderBy is the ORDER BY of q, and whether SQL orders as store.Query.Sort
+// does: by a column, or by a single-valued string attribute.
+func (s *Store) orderBy(q store.Query) (string, bool) {
+	const tie = "r.created_ns, r.id"
+	if q.SortBy == nil {
+		return tie, true
+	}
+	key, ok := s.sortKey(q.SortBy)
+	if !ok || key == "" {
+		return tie, ok
+	}
+	dir := ""
+	if q.SortDescending {
+		dir = " DESC"
+	}
+	return "(" + key + ") IS NULL, " + key + dir + ", " + tie, true
+}
+
+// sortKey is the SQL expression of a resource's sort key, NULL when it
+// has none; its text holds no argument.
+func (s *Store) sortKey(p *store.Path) (string, bool) {
+	tg := p.Target()
+	switch tg.Kind {
+	case store.TargetNone:
+		return "", true // no resource has a key: the default order
+	case store.TargetID:
+		return s.collate("r.id"), true
+	case store.TargetVersion:
+		return s.collate("CAST(r.version AS TEXT)"), true
+	case store.TargetResourceType:
+		return s.collate("r.type"), true
+	case store.TargetCreated:
+		return "r.created_ns", true
+	case store.TargetLastModified:
+		return "r.modified_ns", true
+	case store.TargetAttribute:
+	default:
+		return "", false
+	}
+	typ, caseExact := p.ValueType()
+	if tg.MultiValued || (typ != schema.String && typ != schema.Reference && typ != schema.Binary) {
+		return "", false
+	}
+	if !safeKey(tg.Attribute) || tg.Extension != "" && !safeKey(tg.Extension) || tg.Sub != "" && !safeKey(tg.Sub) {
+		return "", false
+	}
+	t := newTranslator(s.d)
+	v := t.pick(t.root(tg), tg, false)
+	isStr, text := t.typeIs(v, "string"), t.text(v)
+	if len(isStr.args) > 0 || len(text.args) > 0 {
+		return "", false
+	}
+	key := text.sql
+	if !caseExact {
+		key = "lower(" + key + ")"
+	}
+	return s.collate("CASE WHEN " + isStr.sql + " AND " + text.sql + " <> '' THEN " + key + " END"), true
+}
+
+// collate makes PostgreSQL order text byte for byte, as Go does.
+func (s *Store) collate(expr string) string {
+	if s.d.name == "postgres" {
+		return "(" + expr + `) COLLATE "C"`
+	}
+	return expr
+}
+
+// pageInSQL reads one page with one statement.
+func (s *Store) pageInSQL(ctx context.Context, typ string, where frag, order string, q store.Query) (*store.Page, error) {
+	page := &store.Page{}
+	start := max(q.StartIndex, 1)
+	if q.Count > 0 {
+		query := cat(`SELECT `, columns, `, `, s.d.refsSQL(typ), ` FROM (SELECT * FROM scimkit_resources r WHERE `, where,
+			` ORDER BY `, order, ` LIMIT `, bind{q.Count}, ` OFFSET `, bind{start - 1}, `) r ORDER BY `, order)
+		rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
+		if err != nil {
+			return nil, s.fault("listing "+typ, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanResource(typ, rows)
+			if err != nil {
+				return nil, s.fault("listing "+typ, err)
+			}
+			page.Resources = append(page.Resources, r)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, s.fault("listing "+typ, err)
+		}
+		if start == 1 && len(page.Resources) < q.Count {
+			page.TotalResults = len(page.Resources) // the page holds them all
+			return page, nil
+		}
+	}
+	count := cat(`SELECT COUNT(*) FROM scimkit_resources r WHERE `, where)
+	if err := s.db.QueryRowContext(ctx, s.sqlOnce(count.sql), count.args...).Scan(&page.TotalResults); err != nil {
+		return nil, s.fault("counting "+typ, err)
+	}
+	return page, nil
+}
+
+// pageInGo reads the rows where keeps, at most MaxFallbackRows, and
+// filters, sorts and pages them in Go.
+func (s *Store) pageInGo(ctx context.Context, typ string, where frag, filter *store.Filter, q store.Query) (*store.Page, error) {
+	query := cat(`SELECT `, columns, `, `, s.d.refsSQL(typ), ` FROM scimkit_resources r WHERE `, where,
+		` ORDER BY r.created_ns, r.id LIMIT `, bind{s.maxFallback + 1})
+	rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+		return nil, s.fault("listing "+typ, err)
 	}
 	var all []*store.Resource
 	for rows.Next() {
 		r, err := scanResource(typ, rows)
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+			return nil, s.fault("listing "+typ, err)
 		}
 		all = append(all, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
+		return nil, s.fault("listing "+typ, err)
 	}
-	needRefs := filter != nil && mentionsRefs(filter.Expr)
-	if q.SortBy != nil && (strings.HasPrefix(q.SortBy.Name, "members") || strings.HasPrefix(q.SortBy.Name, "groups")) {
-		needRefs = true
+	if len(all) > s.maxFallback {
+		return nil, fmt.Errorf("%w: this filter or sortBy is evaluated outside the database, over at most %d %s resources; narrow it (an eq on userName, externalId or id, or a comparison of a string attribute)",
+			store.ErrFilterTooCostly, s.maxFallback, typ)
 	}
 	decoded := make(map[*store.Resource]map[string]any, len(all))
 	matched := all[:0]
 	for _, r := range all {
-		if needRefs {
-			if err := s.fill(ctx, s.db, tenant, r); err != nil {
-				return nil, err
-			}
-		}
 		attrs, err := store.DecodeAttributes(r)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", typ, r.ID, err)
@@ -110,68 +231,5 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 		matched = append(matched, r)
 	}
 	q.Sort(matched, func(r *store.Resource) map[string]any { return decoded[r] })
-	page := &store.Page{TotalResults: len(matched)}
-	for _, r := range q.Window(matched) {
-		if !needRefs {
-			if err := s.fill(ctx, s.db, tenant, r); err != nil {
-				return nil, err
-			}
-		}
-		page.Resources = append(page.Resources, r)
-	}
-	return page, nil
-}
-
-func (s *Store) pageInSQL(ctx context.Context, tenant, typ, where string, args []any, q store.Query) (*store.Page, error) {
-	page := &store.Page{}
-	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM scimkit_resources WHERE `+where), args...).Scan(&page.TotalResults); err != nil {
-		return nil, fmt.Errorf("sqlstore: counting %s: %w", typ, err)
-	}
-	start := max(q.StartIndex, 1)
-	if q.Count <= 0 || start > page.TotalResults {
-		return page, nil
-	}
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+columns+` FROM scimkit_resources WHERE `+where+` ORDER BY created_ns, id LIMIT ? OFFSET ?`),
-		append(args, q.Count, start-1)...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
-	}
-	for rows.Next() {
-		r, err := scanResource(typ, rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
-		}
-		page.Resources = append(page.Resources, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: listing %s: %w", typ, err)
-	}
-	for _, r := range page.Resources {
-		if err := s.fill(ctx, s.db, tenant, r); err != nil {
-			return nil, err
-		}
-	}
-	return page, nil
-}
-
-// mentionsRefs reports whether a filter reads members or groups, which
-// live in their own table.
-func mentionsRefs(e fp.Expression) bool {
-	switch t := e.(type) {
-	case *fp.LogicalExpression:
-		return mentionsRefs(t.Left) || mentionsRefs(t.Right)
-	case *fp.NotExpression:
-		return mentionsRefs(t.Expression)
-	case *fp.ValuePath:
-		return isRef(t.AttributePath.AttributeName)
-	case *fp.AttributeExpression:
-		return isRef(t.AttributePath.AttributeName)
-	}
-	return false
-}
-
-func isRef(name string) bool {
-	return strings.EqualFold(name, "members") || strings.EqualFold(name, "groups")
+	return &store.Page{TotalResults: len(matched), Resources: q.Window(matched)}, nil
 }

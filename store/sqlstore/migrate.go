@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -67,7 +68,24 @@ func (d Dialect) migrations() []string {
 		UPDATE scimkit_resources SET display_name = user_name WHERE type = 'User' AND display_name = '';
 		DROP INDEX IF EXISTS scimkit_resources_unique;
 		UPDATE scimkit_resources SET unique_key = '';`,
+		// 4: values too long for a btree entry (about 2.7 KB in
+		// PostgreSQL) are indexed by a hash or a prefix; lastModified is
+		// indexed, for clients that page by it.
+		d.longValuesSQL() + `
+		CREATE INDEX IF NOT EXISTS scimkit_resources_modified ON scimkit_resources (tenant, type, modified_ns, id);`,
 	}
+}
+
+// longValuesSQL re-keys long unique values (Dialect.indexKey) and indexes
+// a prefix of externalId, in PostgreSQL; SQLite has no such limit.
+func (d Dialect) longValuesSQL() string {
+	if d.name != "postgres" {
+		return ``
+	}
+	return `UPDATE scimkit_unique SET key = '` + hashedPrefix + `' || encode(sha256(convert_to(key, 'UTF8')), 'hex')
+			WHERE octet_length(key) > ` + strconv.Itoa(maxKeyBytes) + ` OR key LIKE '` + hashedPrefix + `%';
+		DROP INDEX IF EXISTS scimkit_resources_external;
+		CREATE INDEX IF NOT EXISTS scimkit_resources_external ON scimkit_resources (tenant, type, left(external_id, 256));`
 }
 
 // uniqueBackfill is the SQL expression of a migrated user's or group's
@@ -126,7 +144,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, ms[v-1]); err != nil {
 			return fmt.Errorf("sqlstore: migration %d: %w", v, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO scimkit_schema_version (version, applied_ns) VALUES (?, ?)`), v, time.Now().UnixNano()); err != nil {
+		if _, err := tx.ExecContext(ctx, s.sql(`INSERT INTO scimkit_schema_version (version, applied_ns) VALUES (?, ?)`), v, time.Now().UnixNano()); err != nil {
 			return fmt.Errorf("sqlstore: recording migration %d: %w", v, err)
 		}
 	}

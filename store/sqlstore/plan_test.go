@@ -28,7 +28,7 @@ func TestMatchQueryUsesIndex(t *testing.T) {
 	for _, q := range []struct{ name, sql string }{
 		// What List asks for an equality on a unique attribute.
 		{"userName", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND id IN (SELECT id FROM scimkit_unique WHERE tenant = $1 AND type = $2 AND attribute = 'userName' AND key = $3)`},
-		{"externalId", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND external_id = $3`},
+		{"externalId", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND left(external_id, 256) = left($3, 256) AND external_id = $3`},
 		{"id", `SELECT * FROM scimkit_resources WHERE tenant = $1 AND type = $2 AND id = $3`},
 	} {
 		rows, err := db.QueryContext(ctx, `EXPLAIN `+q.sql, "acme", "User", "user123@example.com")

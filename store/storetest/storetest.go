@@ -297,9 +297,11 @@ func compilePath(t testing.TB, typ, path string) *store.Path {
 }
 
 // resourceOpts compare Resources: a nil and an empty slice are the same,
-// and a user's groups are a set.
+// a user's groups are a set, and attributes are the same JSON object
+// (a database may store them in another key order or spacing).
 var resourceOpts = cmp.Options{
 	cmpopts.EquateEmpty(),
+	cmp.FilterValues(func(a, b json.RawMessage) bool { return len(a) > 0 || len(b) > 0 }, cmp.Comparer(func(a, b json.RawMessage) bool { return SameJSON(a, b) })),
 	cmpopts.SortSlices(func(a, b store.GroupRef) bool { return a.Value < b.Value }),
 }
 

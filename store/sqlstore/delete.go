@@ -1,0 +1,63 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkType(typ); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// Lock the groups that list it before the resource itself: an
+		// Update or PatchMembers holds a group and then takes its members'
+		// rows, so this order cannot deadlock with them.
+		if s.d.forUpdate != "" {
+			rows, err := tx.QueryContext(ctx, s.sql(`SELECT id FROM scimkit_resources
+				WHERE tenant = ? AND type = 'Group' AND id IN (SELECT group_id FROM scimkit_members WHERE tenant = ? AND member_id = ?)
+				ORDER BY id`+s.d.forUpdate), tenant, tenant, id)
+			if err != nil {
+				return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+			}
+			rows.Close()
+		}
+		var version int64
+		err := tx.QueryRowContext(ctx, s.sql(`SELECT version FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`+s.d.forUpdate), tenant, typ, id).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(typ, id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+		}
+		if err := checkVersion(&store.Resource{ID: id, Version: strconv.FormatInt(version, 10)}, ifMatch); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.sql(`DELETE FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`), tenant, typ, id); err != nil {
+			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.sql(`DELETE FROM scimkit_unique WHERE tenant = ? AND type = ? AND id = ?`), tenant, typ, id); err != nil {
+			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+		}
+		// Every group it was in changes.
+		if _, err := tx.ExecContext(ctx, s.sql(`UPDATE scimkit_resources SET version = version + 1, modified_ns = ?
+			WHERE tenant = ? AND type = 'Group' AND id IN (SELECT group_id FROM scimkit_members WHERE tenant = ? AND member_id = ?)`),
+			s.stamp(), tenant, tenant, id); err != nil {
+			return fmt.Errorf("sqlstore: updating the groups of %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.sql(`DELETE FROM scimkit_members WHERE tenant = ? AND (member_id = ? OR group_id = ?)`), tenant, id, id); err != nil {
+			return fmt.Errorf("sqlstore: deleting the memberships of %s: %w", id, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,191 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// errMoved: the row's version changed between the read and the write.
+var errMoved = errors.New("sqlstore: the resource changed while it was being updated")
+
+// errNeedTx: the update writes more than the row (unique values, members).
+var errNeedTx = errors.New("sqlstore: the update needs a transaction")
+
+// Update implements store.Store. The common update (a PATCH or PUT that
+// changes attributes but no unique value and no member) is two statements
+// and no transaction: a read, then an UPDATE that succeeds only if the
+// version it read is still the current one, whose RETURNING gives the
+// answer — so the answer is what this request wrote, never another
+// writer's state, and a write that committed is never answered with an
+// error from a read after it. When the version moved in between, fn runs
+// again on the new state (an If-Match is checked again, so it then fails
+// with ErrPrecondition). An update that changes unique values or members,
+// or that lost that race twice, runs in a transaction holding the row
+// lock (SELECT … FOR UPDATE).
+func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkType(typ); err != nil {
+		return nil, err
+	}
+	for range 2 {
+		out, err := s.updateRow(ctx, tenant, typ, id, ifMatch, fn)
+		if errors.Is(err, errNeedTx) {
+			break
+		}
+		if !errors.Is(err, errMoved) {
+			return out, err
+		}
+	}
+	return s.updateLocked(ctx, tenant, typ, id, ifMatch, fn)
+}
+
+// next is what fn makes of a copy of cur.
+func next(cur *store.Resource, typ, id string, fn func(*store.Resource) error) (*store.Resource, error) {
+	n := *cur
+	n.Members = append([]store.Member(nil), cur.Members...)
+	n.Groups = append([]store.GroupRef(nil), cur.Groups...)
+	n.Attributes = append(json.RawMessage(nil), cur.Attributes...)
+	if err := fn(&n); err != nil {
+		return nil, err
+	}
+	n.Type, n.ID, n.Created = typ, id, cur.Created
+	n.Groups = cur.Groups // read-only: they change with the groups
+	if typ != store.Group {
+		n.Members = nil
+	}
+	return &n, nil
+}
+
+const updateRowSQL = `UPDATE scimkit_resources SET
+		unique_values = ?, user_name = ?, display_name = ?, external_id = ?, attributes = ?, schemas = ?,
+		modified_ns = ?, version = version + 1
+	WHERE tenant = ? AND type = ? AND id = ? AND version = ?
+	RETURNING version`
+
+// write stores n over the row at version, returning the new version.
+func (s *Store) write(ctx context.Context, q querier, tenant string, n *store.Resource, version int64) error {
+	ns := s.stamp()
+	var v int64
+	err := q.QueryRowContext(ctx, s.sql(updateRowSQL),
+		encodeUnique(n.Unique), n.UniqueValue("userName"), n.Display, n.ExternalID, string(n.Attributes), encodeSchemas(n.Schemas),
+		ns, tenant, n.Type, n.ID, version).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errMoved
+	}
+	if err != nil {
+		return err
+	}
+	n.Version = strconv.FormatInt(v, 10)
+	n.LastModified = time.Unix(0, ns).UTC()
+	return nil
+}
+
+// updateRow is the update without a transaction.
+func (s *Store) updateRow(ctx context.Context, tenant, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
+	cur, err := s.load(ctx, s.db, tenant, typ, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(cur, ifMatch); err != nil {
+		return nil, err
+	}
+	n, err := next(cur, typ, id, fn)
+	if err != nil {
+		return nil, err
+	}
+	if !sameUnique(cur.Unique, n.Unique) || typ == store.Group && !sameMembers(cur.Members, n.Members) {
+		return nil, errNeedTx
+	}
+	version, _ := strconv.ParseInt(cur.Version, 10, 64)
+	err = s.retry(ctx, func() error { return s.write(ctx, s.db, tenant, n, version) })
+	if err != nil && !errors.Is(err, errMoved) {
+		return nil, s.fault(fmt.Sprintf("updating %s %s", typ, id), err)
+	}
+	return n, err
+}
+
+// updateLocked is the update in a transaction that holds the row lock.
+func (s *Store) updateLocked(ctx context.Context, tenant, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
+	var out *store.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.load(ctx, tx, tenant, typ, id, true)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(cur, ifMatch); err != nil {
+			return err
+		}
+		n, err := next(cur, typ, id, fn)
+		if err != nil {
+			return err
+		}
+		if err := s.claimUnique(ctx, tx, tenant, n, cur.Unique); err != nil {
+			return err
+		}
+		version, _ := strconv.ParseInt(cur.Version, 10, 64)
+		if err := s.write(ctx, tx, tenant, n, version); err != nil {
+			if errors.Is(err, errMoved) {
+				return fmt.Errorf("%w: %s %s changed while it was being updated", store.ErrPrecondition, typ, id)
+			}
+			return s.fault(fmt.Sprintf("updating %s %s", typ, id), err)
+		}
+		if typ == store.Group && !sameMembers(cur.Members, n.Members) {
+			members, err := s.replaceMembers(ctx, tx, tenant, id, cur.Members, n.Members)
+			if err != nil {
+				return err
+			}
+			n.Members = shownMembers(members)
+		}
+		out = n
+		return nil
+	})
+	return out, err
+}
+
+// sameUnique reports whether a and b hold the same unique values.
+func sameUnique(a, b []store.Unique) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Attribute != b[i].Attribute || a[i].Key() != b[i].Key() {
+			return false
+		}
+	}
+	return true
+}
+
+// sameMembers reports whether b names the same members as a, with the same
+// displays, in any order.
+func sameMembers(a, b []store.Member) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	disp := make(map[string]string, len(a))
+	for _, m := range a {
+		disp[m.Value] = m.Display
+	}
+	for _, m := range b {
+		if d, ok := disp[m.Value]; !ok || d != m.Display {
+			return false
+		}
+	}
+	return true
+}
+
+func checkVersion(r *store.Resource, ifMatch string) error {
+	if store.VersionMatches(ifMatch, r.Version) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is at version %s, not %s", store.ErrPrecondition, r.ID, r.Version, ifMatch)
+}
