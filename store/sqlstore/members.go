@@ -162,6 +162,12 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	if err != nil {
 		return nil, err
 	}
+	if s.d.name == "postgres" && len(add) <= 1000 && len(remove) <= 1000 {
+		out, err := s.patchMembersOnce(ctx, tenant, groupID, ifMatch, add, remove)
+		if !errors.Is(err, errUndecided) {
+			return out, err
+		}
+	}
 	var out *store.Resource
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// Members first, then the group: the order Delete takes its locks in.

@@ -117,6 +117,18 @@ func (s *Store) stamp() int64 {
 	return ns
 }
 
+// stamps reserves n consecutive stamps and returns the first.
+func (s *Store) stamps(n int) int64 {
+	ns := s.now().UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ns <= s.lastNs {
+		ns = s.lastNs + 1
+	}
+	s.lastNs = ns + int64(max(n, 1)) - 1
+	return ns
+}
+
 func tenantOf(ctx context.Context) (string, error) {
 	t, ok := store.Tenant(ctx)
 	if !ok {
