@@ -33,24 +33,42 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	if err := checkType(typ); err != nil {
 		return nil, err
 	}
-	where := cat("r.tenant = ", bind{tenant}, " AND r.type = ", bind{typ})
-	filter := q.Filter
+	where, filter, none := s.where(tenant, typ, q.Filter)
+	if none {
+		return &store.Page{}, nil
+	}
+	order, sortable := s.orderBy(q)
+	if filter == nil && sortable {
+		return s.pageInSQL(ctx, typ, where, order, q)
+	}
+	return s.pageInGo(ctx, typ, where, filter, q)
+}
+
+// where is the SQL condition of a filter on the tenant's resources of
+// type typ, and the filter left for Go to decide (nil when SQL decides it
+// exactly). none: nothing can match.
+func (s *Store) where(tenant, typ string, filter *store.Filter) (where frag, rest *store.Filter, none bool) {
+	where = cat("r.tenant = ", bind{tenant}, " AND r.type = ", bind{typ})
 	if filter != nil {
 		if attr, key, _, ok := filter.UniqueEquality(); ok {
 			if !storable(key) {
-				return &store.Page{}, nil // no stored value holds it
+				return frag{}, nil, true // no stored value holds it
 			}
 			where = cat(where, " AND r.id IN (SELECT id FROM scimkit_unique WHERE tenant = ", bind{tenant}, " AND type = ", bind{typ},
 				" AND attribute = ", bind{attr}, " AND key = ", bind{s.d.indexKey(key)}, ")")
 		}
 		if value, ok := externalIDEquality(filter); ok {
 			if !storable(value) {
-				return &store.Page{}, nil
+				return frag{}, nil, true
 			}
 			where = cat(where, " AND ", s.d.externalIDEquals(value))
 		}
+		tree := filter.Tree()
+		if hints := valueHints(tree); len(hints) > 0 && s.d.name == "postgres" {
+			where = cat(where, " AND scimkit_values(r.attributes) @> ", bind{hints}, "::text[]")
+		}
 		cond := sqlMaybe
-		if tree := filter.Tree(); comparisons(tree) <= store.WorkPerResource {
+		if comparisons(tree) <= store.WorkPerResource {
 			cond = newTranslator(s.d).tree(tree)
 		}
 		where = and(where, cond)
@@ -58,11 +76,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 			filter = nil // SQL decides it
 		}
 	}
-	order, sortable := s.orderBy(q)
-	if filter == nil && sortable {
-		return s.pageInSQL(ctx, typ, where, order, q)
-	}
-	return s.pageInGo(ctx, typ, where, filter, q)
+	return where, filter, false
 }
 
 // comparisons counts the comparisons of a filter. The database evaluates
@@ -159,8 +173,7 @@ func (s *Store) pageInSQL(ctx context.Context, typ string, where frag, order str
 	page := &store.Page{}
 	start := max(q.StartIndex, 1)
 	if q.Count > 0 {
-		query := cat(`SELECT `, columns, `, `, s.d.refsSQL(typ), ` FROM (SELECT * FROM scimkit_resources r WHERE `, where,
-			` ORDER BY `, order, ` LIMIT `, bind{q.Count}, ` OFFSET `, bind{start - 1}, `) r ORDER BY `, order)
+		query := s.pageQuery(typ, where, order, q.Count, start-1)
 		rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
 		if err != nil {
 			return nil, s.fault("listing "+typ, err)
@@ -186,6 +199,13 @@ func (s *Store) pageInSQL(ctx context.Context, typ string, where frag, order str
 		return nil, s.fault("counting "+typ, err)
 	}
 	return page, nil
+}
+
+// pageQuery reads count rows after offset in order: the rows are picked
+// first, and their members or groups gathered for those rows only.
+func (s *Store) pageQuery(typ string, where frag, order string, count, offset int) frag {
+	return cat(`SELECT `, columns, `, `, s.d.refsSQL(typ), ` FROM (SELECT * FROM scimkit_resources r WHERE `, where,
+		` ORDER BY `, order, ` LIMIT `, bind{count}, ` OFFSET `, bind{offset}, `) r ORDER BY `, order)
 }
 
 // pageInGo reads the rows where keeps, at most MaxFallbackRows, and

@@ -73,7 +73,30 @@ func (d Dialect) migrations() []string {
 		// indexed, for clients that page by it.
 		d.longValuesSQL() + `
 		CREATE INDEX IF NOT EXISTS scimkit_resources_modified ON scimkit_resources (tenant, type, modified_ns, id);`,
+		// 5: the values of multi-valued complex attributes (emails,
+		// phoneNumbers …), indexed for filters such as
+		// emails[type eq "work" and value eq "x"] (PostgreSQL).
+		d.valuesIndexSQL(),
 	}
+}
+
+// valuesIndexSQL creates scimkit_values(document): "attribute:value" for
+// the string "value" of every element of every top-level multi-valued
+// attribute, case-folded as Go's strings.EqualFold folds ASCII text (the
+// KELVIN SIGN and the long s read as k and s) — and a GIN index on it.
+// List adds "scimkit_values(r.attributes) @> ARRAY[…]" to a filter that
+// requires such a value, so that the index finds the candidates.
+func (d Dialect) valuesIndexSQL() string {
+	if d.name != "postgres" {
+		return ``
+	}
+	return `CREATE OR REPLACE FUNCTION scimkit_values(doc jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+		SELECT coalesce(array_agg(DISTINCT a.key || ':' || lower(translate(e ->> 'value', '` + "\u212a\u017f" + `', 'ks') COLLATE "C")), '{}')
+		FROM jsonb_each(CASE WHEN jsonb_typeof(doc) = 'object' THEN doc ELSE '{}'::jsonb END) a,
+			jsonb_array_elements(CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE '[]'::jsonb END) e
+		WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> 'value') = 'string'
+	$f$;
+	CREATE INDEX IF NOT EXISTS scimkit_resources_values ON scimkit_resources USING gin (scimkit_values(attributes));`
 }
 
 // longValuesSQL re-keys long unique values (Dialect.indexKey) and indexes

@@ -58,6 +58,9 @@ func New(ctx context.Context, db *sql.DB, d Dialect, cfg Config) (*Store, error)
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.trigramIndex(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
