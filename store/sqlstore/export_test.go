@@ -4,7 +4,7 @@ import "github.com/scimkit/scimkit/store"
 
 // Migrations returns d's migrations, for tests that build a database as
 // an older version left it.
-func Migrations(d Dialect) []string { return d.migrations() }
+func RawMigrations(d Dialect) []string { return d.migrations() }
 
 // PageSQL returns the statement List sends for the first page of q, and
 // whether SQL decides the whole query (else List filters in Go).

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -136,10 +137,79 @@ func (d Dialect) scrubSQL() string {
 		WHERE type = 'User' AND (json_type(attributes, '$.password') IS NOT NULL OR json_type(attributes, '$."` + mgr + `".manager."$ref"') IS NOT NULL);`
 }
 
+// Migration is one step of the store's schema. A team whose DBA applies
+// DDL with a migration tool sets Config.NoMigrate and applies these
+// instead, in order, each once, in one transaction each, recording each
+// Version in the schema-version table as New would:
+//
+//	CREATE TABLE IF NOT EXISTS scimkit_schema_version (version INTEGER PRIMARY KEY, applied_ns BIGINT NOT NULL);
+//	-- then, per migration: its SQL, and
+//	INSERT INTO scimkit_schema_version (version, applied_ns) VALUES (<Version>, <Unix nanoseconds>);
+//
+// (with the table prefix of Config.TablePrefix). New with NoMigrate checks
+// that the database is at the last Version.
+type Migration struct {
+	Version int
+	SQL     string
+}
+
+// Migrations returns the migrations of dialect d, with table, index and
+// function names prefixed as cfg says. Tables: <prefix>resources (one row
+// per resource: its document and indexed columns), <prefix>members
+// (group memberships), <prefix>unique (one row per unique value held; its
+// primary key enforces uniqueness), <prefix>schema_version. Indexes are
+// documented in each migration.
+func Migrations(d Dialect, cfg Config) ([]Migration, error) {
+	prefix, err := tablePrefix(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for i, m := range d.migrations() {
+		out = append(out, Migration{Version: i + 1, SQL: withPrefix(m, prefix)})
+	}
+	return out, nil
+}
+
+// tablePrefix is cfg's table prefix, checked.
+func tablePrefix(cfg Config) (string, error) {
+	p := cfg.TablePrefix
+	if p == "" {
+		return "scimkit_", nil
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || c == '_' || i > 0 && '0' <= c && c <= '9') || len(p) > 40 {
+			return "", fmt.Errorf("sqlstore: table prefix %q: want lower-case letters, digits and _, starting with a letter or _", p)
+		}
+	}
+	return p, nil
+}
+
+// withPrefix renames scimkit_ tables, indexes and functions in q.
+func withPrefix(q, prefix string) string {
+	if prefix == "scimkit_" {
+		return q
+	}
+	return strings.ReplaceAll(q, "scimkit_", prefix)
+}
+
 // migrate brings the schema up to date. It is safe to run from several
 // processes at once: the first takes the lock and migrates, the others
-// wait and find nothing to do.
-func (s *Store) migrate(ctx context.Context) error {
+// wait and find nothing to do. With noMigrate it only checks the version.
+func (s *Store) migrate(ctx context.Context, noMigrate bool) error {
+	prefix := s.stmts.prefix
+	ms := s.d.migrations()
+	if noMigrate {
+		var current sql.NullInt64
+		if err := s.db.QueryRowContext(ctx, withPrefix(`SELECT MAX(version) FROM scimkit_schema_version`, prefix)).Scan(&current); err != nil {
+			return fmt.Errorf("sqlstore: reading the schema version (Config.NoMigrate is set: apply sqlstore.Migrations first): %w", err)
+		}
+		if int(current.Int64) != len(ms) {
+			return fmt.Errorf("sqlstore: the database is at schema version %d, this scimkit needs %d (Config.NoMigrate is set: apply sqlstore.Migrations)", current.Int64, len(ms))
+		}
+		return nil
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: migrating: %w", err)
@@ -150,26 +220,28 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlstore: taking the migration lock: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS scimkit_schema_version (
+	if _, err := tx.ExecContext(ctx, withPrefix(`CREATE TABLE IF NOT EXISTS scimkit_schema_version (
 		version    INTEGER PRIMARY KEY,
-		applied_ns BIGINT  NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlstore: creating scimkit_schema_version: %w", err)
+		applied_ns BIGINT  NOT NULL)`, prefix)); err != nil {
+		return fmt.Errorf("sqlstore: creating the schema-version table: %w", err)
 	}
 	var current sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM scimkit_schema_version`).Scan(&current); err != nil {
+	if err := tx.QueryRowContext(ctx, withPrefix(`SELECT MAX(version) FROM scimkit_schema_version`, prefix)).Scan(&current); err != nil {
 		return fmt.Errorf("sqlstore: reading the schema version: %w", err)
 	}
-	ms := s.d.migrations()
 	if int(current.Int64) > len(ms) {
 		return fmt.Errorf("sqlstore: the database is at schema version %d, newer than this scimkit (%d); upgrade scimkit", current.Int64, len(ms))
 	}
 	for v := int(current.Int64) + 1; v <= len(ms); v++ {
-		if _, err := tx.ExecContext(ctx, ms[v-1]); err != nil {
+		if _, err := tx.ExecContext(ctx, withPrefix(ms[v-1], prefix)); err != nil {
 			return fmt.Errorf("sqlstore: migration %d: %w", v, err)
 		}
 		if _, err := tx.ExecContext(ctx, s.sql(`INSERT INTO scimkit_schema_version (version, applied_ns) VALUES (?, ?)`), v, time.Now().UnixNano()); err != nil {
 			return fmt.Errorf("sqlstore: recording migration %d: %w", v, err)
 		}
+	}
+	if err := s.trigramIndex(ctx, tx); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

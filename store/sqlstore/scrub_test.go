@@ -29,7 +29,7 @@ func TestMigrationsFromVersion1(t *testing.T) {
 		}
 		defer db.Close()
 		for _, q := range []string{
-			sqlstore.Migrations(d)[0],
+			sqlstore.RawMigrations(d)[0],
 			`CREATE TABLE scimkit_schema_version (version INTEGER PRIMARY KEY, applied_ns BIGINT NOT NULL)`,
 			`INSERT INTO scimkit_schema_version (version, applied_ns) VALUES (1, 0)`,
 			`INSERT INTO scimkit_resources (tenant, type, id, unique_key, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)

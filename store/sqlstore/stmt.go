@@ -11,7 +11,6 @@ import (
 // text this package writes. The drivers cache prepared statements by that
 // text, so a statement is parsed and planned once per connection.
 type statements struct {
-	d      Dialect
 	prefix string
 	m      sync.Map // string → string
 }
@@ -21,10 +20,7 @@ func (s *Store) sql(q string) string {
 	if v, ok := s.stmts.m.Load(q); ok {
 		return v.(string)
 	}
-	out := s.d.rebind(q)
-	if s.stmts.prefix != "scimkit_" {
-		out = strings.ReplaceAll(out, "scimkit_", s.stmts.prefix)
-	}
+	out := withPrefix(s.d.rebind(q), s.stmts.prefix)
 	s.stmts.m.Store(q, out)
 	return out
 }
@@ -53,9 +49,5 @@ func (e *dbError) Unwrap() error { return e.err }
 // sqlOnce returns q as the database receives it without caching the text:
 // for statements built per request (filters), whose texts are unbounded.
 func (s *Store) sqlOnce(q string) string {
-	out := s.d.rebind(q)
-	if s.stmts.prefix != "scimkit_" {
-		out = strings.ReplaceAll(out, "scimkit_", s.stmts.prefix)
-	}
-	return out
+	return withPrefix(s.d.rebind(q), s.stmts.prefix)
 }

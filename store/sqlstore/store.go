@@ -43,22 +43,34 @@ type Config struct {
 	// it List fails with store.ErrFilterTooCostly. Zero means
 	// DefaultMaxFallbackRows.
 	MaxFallbackRows int
+
+	// TablePrefix starts the names of the store's tables, indexes and
+	// functions (default "scimkit_"): lower-case letters, digits and _.
+	// To keep them in a PostgreSQL schema of their own, set search_path
+	// in the DSN instead (postgres://…?search_path=scim).
+	TablePrefix string
+
+	// NoMigrate: New does not create or migrate tables; it checks that
+	// the database is at the schema version this package needs and fails
+	// otherwise. For teams that apply DDL themselves (see Migrations).
+	NoMigrate bool
 }
 
 // New returns a Store over db, a database of dialect d, creating or
 // migrating its tables first.
 func New(ctx context.Context, db *sql.DB, d Dialect, cfg Config) (*Store, error) {
-	s := &Store{db: db, d: d, now: cfg.Clock, stmts: statements{prefix: "scimkit_"}, maxFallback: cfg.MaxFallbackRows}
+	prefix, err := tablePrefix(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, d: d, now: cfg.Clock, stmts: statements{prefix: prefix}, maxFallback: cfg.MaxFallbackRows}
 	if s.maxFallback <= 0 {
 		s.maxFallback = DefaultMaxFallbackRows
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.migrate(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.trigramIndex(ctx); err != nil {
+	if err := s.migrate(ctx, cfg.NoMigrate); err != nil {
 		return nil, err
 	}
 	return s, nil
