@@ -50,6 +50,8 @@ import (
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 func main() {
@@ -174,13 +176,13 @@ func openStore(ctx context.Context, spec string) (store.Store, func(), error) {
 	case spec == "memory":
 		return memory.New(), func() {}, nil
 	case strings.HasPrefix(spec, "sqlite:"):
-		st, err := sqlstore.OpenSQLite(ctx, strings.TrimPrefix(spec, "sqlite:"))
+		st, err := sqlite.Open(ctx, strings.TrimPrefix(spec, "sqlite:"), sqlstore.Config{})
 		if err != nil {
 			return nil, nil, err
 		}
 		return st, func() { st.Close() }, nil
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		st, err := sqlstore.OpenPostgres(ctx, spec)
+		st, err := postgres.Open(ctx, spec, sqlstore.Config{})
 		if err != nil {
 			return nil, nil, err
 		}

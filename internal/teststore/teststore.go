@@ -19,6 +19,8 @@ import (
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // Kind is one store implementation.
@@ -82,7 +84,7 @@ func Documents(t testing.TB, st store.Store, tenant string) string {
 // SQLite opens a SQLite store in a file of t's temporary directory.
 func SQLite(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "scim.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "scim.db"), sqlstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func SQLite(t testing.TB) *sqlstore.Store {
 // test ends.
 func Postgres(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlstore.OpenPostgres(context.Background(), FreshSchema(t))
+	st, err := postgres.Open(context.Background(), FreshSchema(t), sqlstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

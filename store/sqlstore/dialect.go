@@ -40,7 +40,7 @@ func Postgres() Dialect {
 }
 
 // SQLite is the dialect for SQLite (driver: modernc.org/sqlite). Open the
-// database with _txlock=immediate and a busy_timeout, as OpenSQLite does,
+// database with _txlock=immediate and a busy_timeout, as sqlstore/sqlite.Open does,
 // so that transactions take the write lock up front.
 func SQLite() Dialect {
 	return Dialect{

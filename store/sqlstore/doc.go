@@ -2,8 +2,8 @@
 // (jackc/pgx/v5) and SQLite (modernc.org/sqlite, pure Go): the store that
 // survives restarts and serves several replicas of one service.
 //
-//	st, err := sqlstore.OpenPostgres(ctx, "postgres://app@db/app")
-//	st, err := sqlstore.OpenSQLite(ctx, "scim.db")
+//	st, err := postgres.Open(ctx, "postgres://app@db/app", sqlstore.Config{})
+//	st, err := sqlite.Open(ctx, "scim.db", sqlstore.Config{})
 //	st, err := sqlstore.New(ctx, db, sqlstore.Postgres(), sqlstore.Config{}) // a *sql.DB you already have
 //
 // The store creates and migrates its own tables (names start with

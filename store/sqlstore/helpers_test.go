@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimkit/scimkit/internal/teststore"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 func postgresDSN(t testing.TB) string          { return teststore.PostgresDSN(t) }
@@ -16,7 +17,7 @@ func newSQLite(t testing.TB) *sqlstore.Store   { return teststore.SQLite(t) }
 
 // newSQLiteFor opens a SQLite store that lives as long as f.
 func newSQLiteFor(f *testing.F) *sqlstore.Store {
-	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"), sqlstore.Config{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 )
 
 func call(h http.Handler, method, path, body string) (int, map[string]any) {
@@ -30,7 +31,7 @@ func TestReplicasOnOnePostgres(t *testing.T) {
 	ctx := context.Background()
 	var hs [2]http.Handler
 	for i := range hs {
-		st, err := sqlstore.OpenPostgres(ctx, dsn)
+		st, err := postgres.Open(ctx, dsn, sqlstore.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range errs {
 		wg.Go(func() {
-			st, err := sqlstore.OpenPostgres(context.Background(), dsn)
+			st, err := postgres.Open(context.Background(), dsn, sqlstore.Config{})
 			if err == nil {
 				st.Close()
 			}
@@ -129,7 +130,7 @@ func TestConcurrentMigrations(t *testing.T) {
 		}
 	}
 	// And once more, on a migrated database: nothing to do, no error.
-	st, err := sqlstore.OpenPostgres(context.Background(), dsn)
+	st, err := postgres.Open(context.Background(), dsn, sqlstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // A database written by scimkit before migrations 2 and 3 (schema version
@@ -100,7 +102,7 @@ func TestMigrationsFromVersion1(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "legacy.db")
 		run(t, sqlstore.SQLite(), "sqlite", "file:"+path, func() *sqlstore.Store {
-			st, err := sqlstore.OpenSQLite(context.Background(), path)
+			st, err := sqlite.Open(context.Background(), path, sqlstore.Config{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +112,7 @@ func TestMigrationsFromVersion1(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) {
 		dsn := freshSchema(t)
 		run(t, sqlstore.Postgres(), "pgx", dsn, func() *sqlstore.Store {
-			st, err := sqlstore.OpenPostgres(context.Background(), dsn)
+			st, err := postgres.Open(context.Background(), dsn, sqlstore.Config{})
 			if err != nil {
 				t.Fatal(err)
 			}

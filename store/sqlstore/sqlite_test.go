@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // SQLite has one writer at a time: concurrent writers wait for the lock
@@ -51,7 +52,7 @@ func TestSQLiteConcurrentWriters(t *testing.T) {
 func TestSQLiteReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "scim.db")
 	ctx := store.WithTenant(context.Background(), "acme")
-	st, err := sqlstore.OpenSQLite(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path, sqlstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestSQLiteReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	st, err = sqlstore.OpenSQLite(context.Background(), path)
+	st, err = sqlite.Open(context.Background(), path, sqlstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,6 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
-
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -74,43 +71,6 @@ func New(ctx context.Context, db *sql.DB, d Dialect, cfg Config) (*Store, error)
 		return nil, err
 	}
 	return s, nil
-}
-
-// OpenPostgres connects to PostgreSQL with pgx and returns a migrated Store.
-// The pool holds at most 16 connections (PostgreSQL allows 100 by default,
-// shared by every replica); change it with Store.DB().SetMaxOpenConns.
-func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
-	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlstore: connecting to PostgreSQL: %w", err)
-	}
-	s, err := New(ctx, db, Postgres(), Config{})
-	if err != nil {
-		db.Close()
-	}
-	return s, err
-}
-
-// OpenSQLite opens (creating it if needed) the SQLite database file path
-// in WAL mode with full sync, so a write that returned survives a crash,
-// and returns a migrated Store.
-func OpenSQLite(ctx context.Context, path string) (*Store, error) {
-	dsn := "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
-	}
-	s, err := New(ctx, db, SQLite(), Config{})
-	if err != nil {
-		db.Close()
-	}
-	return s, err
 }
 
 // Close closes the database.
