@@ -15,7 +15,8 @@ import (
 // through an index; when it is the whole filter and no sortBy is asked,
 // counting and paging run in SQL.
 // Otherwise the narrowed rows are filtered, sorted and paged in Go.
-func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
+func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.Page, err error) {
+	defer s.classify(ctx, "List", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err

@@ -236,20 +236,21 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: %w", err)
+		return beginFailed(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", err)
+		return commitFailed(err)
 	}
 	return nil
 }
 
 // Create implements store.Store.
-func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
+func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "Create", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -464,7 +465,8 @@ func (s *Store) fill(ctx context.Context, q querier, tenant string, r *store.Res
 }
 
 // Get implements store.Store.
-func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
+func (s *Store) Get(ctx context.Context, typ, id string) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "Get", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -484,7 +486,8 @@ func checkVersion(r *store.Resource, ifMatch string) error {
 
 // Update implements store.Store: the row is locked for the transaction and
 // the write checks the version it read.
-func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
+func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "Update", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -579,7 +582,8 @@ func (s *Store) removeMembers(ctx context.Context, tx *sql.Tx, tenant, groupID s
 }
 
 // Delete implements store.Store.
-func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
+func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error) {
+	defer s.classify(ctx, "Delete", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return err
@@ -632,7 +636,8 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 
 // PatchMembers implements store.MemberPatcher: one row per member added
 // or removed, whatever the size of the group.
-func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add []store.Member, remove []string) (*store.Resource, error) {
+func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add []store.Member, remove []string) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "PatchMembers", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
