@@ -146,7 +146,11 @@ func (h *Handler) toResource(req *request, rt *schema.ResourceType, body map[str
 			ids = append(ids, id)
 		}
 	}
-	return h.build(rt, attrs, h.lookupManagers(req, rt, ids))
+	managers, err := h.lookupManagers(req, rt, ids)
+	if err != nil {
+		return nil, err
+	}
+	return h.build(rt, attrs, managers)
 }
 
 // members turns the canonical members value into store members.

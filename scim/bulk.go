@@ -377,7 +377,7 @@ func (h *Handler) runOp(req *request, method, path, version string, data any) *b
 	if err := h.route(sub); err != nil {
 		e := asError(err)
 		if e.Status >= 500 {
-			h.log.ErrorContext(req.r.Context(), "scim: bulk operation failed", "tenant", req.p.Tenant, "method", method, "path", clip.String(path, maxLogPath), "status", e.Status, "error", clip.String(err.Error(), maxLogText))
+			h.logFailure(req.r.Context(), "scim: bulk operation failed", req.p.Tenant, method, path, e.Status, err)
 		}
 		res.status, res.errBody = e.Status, errorBody(e)
 		return res

@@ -51,14 +51,23 @@ type Config struct {
 	Limits Limits
 
 	// Logger receives one line per failed request (the precise reason for
-	// a 401, the stack of a panic). Values taken from the request are cut
-	// to a few hundred bytes, and 401s are summarised: per source address,
-	// the first of each minute is logged and the rest counted, their number
+	// a 401, the stack of a panic, the store method and database error
+	// behind a 503). Values taken from the request are cut to a few
+	// hundred bytes, and 401s are summarised: per source address, the
+	// first of each minute is logged and the rest counted, their number
 	// reported on the source's next line. Nil: slog.Default().
 	Logger *slog.Logger
 
 	// Clock returns the current time. Nil: time.Now.
 	Clock func() time.Time
+
+	// RetryAfter is how long a client should wait before it tries again
+	// a request answered 503: the Retry-After header, in whole seconds.
+	// The Handler answers 503 when the Store is unavailable
+	// (store.ErrUnavailable: its database is down, restarting, overloaded
+	// or the connection was lost); Entra retries such requests later.
+	// Zero: 30 seconds.
+	RetryAfter time.Duration
 }
 
 // Limits are the cost model of the Handler: what one request may make it

@@ -56,6 +56,9 @@ func asError(err error) *Error {
 	if errors.As(err, &se) {
 		return se
 	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail}
+	}
 	var ve *canon.ValueError
 	if errors.As(err, &ve) {
 		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: ve.Error()}

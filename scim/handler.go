@@ -31,6 +31,7 @@ type Handler struct {
 	patchResponse PatchResponse
 	log           *slog.Logger
 	rejects       *rejectLog
+	retryAfter    []string // the Retry-After header of a 503
 
 	user, group  *schema.ResourceType
 	rules        map[*schema.ResourceType]*typeRules
@@ -55,6 +56,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 
 		compatFor:     cfg.Compat,
 		patchResponse: cfg.PatchResponse,
+		retryAfter:    []string{retryAfterSeconds(cfg.RetryAfter)},
 	}
 	if h.reg == nil {
 		h.reg = schema.NewRegistry()
@@ -140,9 +142,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := asError(err)
 		if e.Status >= 500 {
-			h.log.ErrorContext(r.Context(), "scim: request failed", "tenant", p.Tenant, "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "status", e.Status, "error", clip.String(err.Error(), maxLogText))
+			h.logFailure(r.Context(), "scim: request failed", p.Tenant, r.Method, r.URL.Path, e.Status, err)
 		} else {
 			h.log.DebugContext(r.Context(), "scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "status", e.Status, "detail", clip.String(e.Detail, maxLogText))
+		}
+		if e.Status == http.StatusServiceUnavailable {
+			w.Header()["Retry-After"] = h.retryAfter
 		}
 		writeError(w, e)
 	}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/canon"
@@ -50,18 +51,23 @@ func managerIDs(rt *schema.ResourceType, ops []patch.Operation) []string {
 
 // lookupManagers finds which of ids are users of the tenant, with the
 // display name a manager reference carries. It runs before a store write
-// (a Store may hold a lock during Update).
-func (h *Handler) lookupManagers(req *request, rt *schema.ResourceType, ids []string) map[string]string {
+// (a Store may hold a lock during Update). A manager it cannot read is
+// left without a display name, unless the store is unavailable: then the
+// write would be too, and the error is returned.
+func (h *Handler) lookupManagers(req *request, rt *schema.ResourceType, ids []string) (map[string]string, error) {
 	if len(ids) == 0 || rt.Name != store.User {
-		return nil
+		return nil, nil
 	}
 	out := make(map[string]string, len(ids))
 	for _, id := range ids {
 		u, err := h.store.Get(req.ctx, store.User, id)
+		if errors.Is(err, store.ErrUnavailable) {
+			return nil, err
+		}
 		if err != nil {
 			continue
 		}
 		out[id] = u.Display
 	}
-	return out
+	return out, nil
 }

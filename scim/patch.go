@@ -87,7 +87,10 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 		}
 	}
 
-	mgr := h.lookupManagers(req, rt, managerIDs(rt, norm.Operations))
+	mgr, err := h.lookupManagers(req, rt, managerIDs(rt, norm.Operations))
+	if err != nil {
+		return err
+	}
 	updated, err = h.store.Update(req.ctx, rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
 		// Top level only: Apply decodes the attributes it touches, and the
 		// rest are written back byte for byte.

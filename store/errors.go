@@ -21,6 +21,11 @@ var (
 	// type (a store over a product's own user and team tables, say). The
 	// Handler answers 501, and storetest.Run skips its custom-type tests.
 	ErrUnsupportedType = errors.New("store: resource type not supported by this store")
+	// ErrUnavailable: the store cannot answer now; retry later. The
+	// database is unreachable, restarting or overloaded, or the
+	// connection was lost. Stores return an *UnavailableError, which
+	// matches it; the Handler answers 503 with Retry-After.
+	ErrUnavailable = errors.New("store: unavailable; retry later")
 )
 
 // ConflictError says which unique attribute clashed.

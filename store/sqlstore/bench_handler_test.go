@@ -79,12 +79,16 @@ func BenchmarkEntraStepsPostgres(b *testing.B) {
 		})
 	}
 	created := 0
-	run("filter miss", func(b *testing.B, i int) { do(b, http.MethodGet, filter(fmt.Sprintf("nobody%d@example.com", i)), "", 200) })
+	run("filter miss", func(b *testing.B, i int) {
+		do(b, http.MethodGet, filter(fmt.Sprintf("nobody%d@example.com", i)), "", 200)
+	})
 	run("create", func(b *testing.B, i int) {
 		do(b, http.MethodPost, "/Users", user(fmt.Sprintf("new%d-%d@example.com", created, i)), http.StatusCreated)
 	})
 	created++
-	run("filter hit", func(b *testing.B, i int) { do(b, http.MethodGet, filter(fmt.Sprintf("seed%d@example.com", i%1000)), "", 200) })
+	run("filter hit", func(b *testing.B, i int) {
+		do(b, http.MethodGet, filter(fmt.Sprintf("seed%d@example.com", i%1000)), "", 200)
+	})
 	run("patch", func(b *testing.B, i int) { do(b, http.MethodPatch, "/Users/"+ids[i%1000], patch(i), 200) })
 	run("get", func(b *testing.B, i int) { do(b, http.MethodGet, "/Users/"+ids[i%1000], "", 200) })
 	run("member add", func(b *testing.B, i int) {

@@ -16,7 +16,8 @@ import (
 // inserted together, and the answer is built from what was written, not
 // read back. A group with members, and every create in SQLite, is one
 // transaction.
-func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
+func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "Create", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 			if s.d.isUnique(err) {
 				return nil, s.conflict(ctx, s.db, tenant, r.Type, r.Unique)
 			}
-			return nil, s.fault("creating "+r.Type, err)
+			return nil, s.fault("creating "+r.Type, commitFailed(err)) // one statement: its own commit
 		}
 		return out, nil
 	}

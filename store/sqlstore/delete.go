@@ -11,7 +11,8 @@ import (
 )
 
 // Delete implements store.Store.
-func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
+func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error) {
+	defer s.classify(ctx, "Delete", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return err

@@ -16,7 +16,8 @@ type Dialect struct {
 	forShare   string // shared row-lock suffix: rows that must not vanish before commit
 	migrateSQL string // statement taking the migration lock inside the transaction
 	isUnique   func(error) bool
-	retryable  func(error) bool // a transaction that failed so may simply run again
+	retryable  func(error) bool  // a transaction that failed so may simply run again
+	fault      func(error) fault // whether an error is the database's fault (faults.go)
 }
 
 // Postgres is the dialect for PostgreSQL (driver: github.com/jackc/pgx/v5/stdlib).
@@ -33,9 +34,10 @@ func Postgres() Dialect {
 		},
 		retryable: func(err error) bool {
 			var e interface{ SQLState() string }
-			// deadlock_detected, serialization_failure
-			return errors.As(err, &e) && (e.SQLState() == "40P01" || e.SQLState() == "40001")
+			// deadlock_detected, serialization_failure; a BEGIN on a dead connection
+			return errors.As(err, &e) && (e.SQLState() == "40P01" || e.SQLState() == "40001") || rerunBegin(err, postgresFault)
 		},
+		fault: postgresFault,
 	}
 }
 
@@ -56,9 +58,10 @@ func SQLite() Dialect {
 		},
 		retryable: func(err error) bool {
 			var e interface{ Code() int }
-			// SQLITE_BUSY and SQLITE_LOCKED, past the busy timeout
-			return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6)
+			// SQLITE_BUSY and SQLITE_LOCKED, past the busy timeout; a failed BEGIN
+			return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6) || rerunBegin(err, sqliteFault)
 		},
+		fault: sqliteFault,
 	}
 }
 

@@ -26,4 +26,15 @@
 // (co, sw, or, not …) read every row of the tenant and type. Update runs in a transaction that locks the row
 // and checks the version, so concurrent writers on any replica never lose
 // each other's writes.
+//
+// Database faults (a lost or refused connection, a server shutting down
+// or starting up, too many connections, timeouts, serialisation failures
+// and SQLite's busy lock that outlast the retries, I/O errors) are
+// returned as a *store.UnavailableError, which the Handler answers with
+// 503 and Retry-After; its OutcomeUnknown says that a connection was lost
+// during a COMMIT, or before a write's result could be read back. The
+// pool drops a connection the server closed once it has failed, and
+// pings one idle for over a second before reusing it, so the store
+// reconnects by itself; a transaction whose BEGIN meets a dead connection
+// runs again on another.
 package sqlstore

@@ -25,7 +25,8 @@ const DefaultMaxFallbackRows = 10000
 // rows the SQL condition keeps (a superset) are read, at most
 // Config.MaxFallbackRows of them, and filtered, sorted and paged in Go.
 // More than that is refused with store.ErrFilterTooCostly.
-func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
+func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.Page, err error) {
+	defer s.classify(ctx, "List", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -38,10 +39,16 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 		return &store.Page{}, nil
 	}
 	order, sortable := s.orderBy(q)
-	if filter == nil && sortable {
-		return s.pageInSQL(ctx, typ, where, order, q)
-	}
-	return s.pageInGo(ctx, typ, where, filter, q)
+	var page *store.Page
+	err = s.readAgain(ctx, func() (err error) {
+		if filter == nil && sortable {
+			page, err = s.pageInSQL(ctx, typ, where, order, q)
+		} else {
+			page, err = s.pageInGo(ctx, typ, where, filter, q)
+		}
+		return err
+	})
+	return page, err
 }
 
 // where is the SQL condition of a filter on the tenant's resources of

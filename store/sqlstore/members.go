@@ -157,7 +157,8 @@ func (s *Store) removeMembers(ctx context.Context, tx *sql.Tx, tenant, groupID s
 
 // PatchMembers implements store.MemberPatcher: one row per member added
 // or removed, whatever the size of the group.
-func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add []store.Member, remove []string) (*store.Resource, error) {
+func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add []store.Member, remove []string) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "PatchMembers", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err

@@ -115,7 +115,7 @@ func (s *Store) patchMembersOnce(ctx context.Context, tenant, groupID, ifMatch s
 		return nil, s.whyNoPatch(ctx, tenant, groupID, ifMatch, add)
 	}
 	if err != nil {
-		return nil, s.fault("patching the members of "+groupID, err)
+		return nil, s.fault("patching the members of "+groupID, commitFailed(err)) // one statement: its own commit
 	}
 	return out, nil
 }

@@ -98,7 +98,8 @@ func (s *Store) load(ctx context.Context, q querier, tenant, typ, id string, loc
 }
 
 // Get implements store.Store: one statement.
-func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
+func (s *Store) Get(ctx context.Context, typ, id string) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "Get", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -106,5 +107,10 @@ func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error
 	if err := checkType(typ); err != nil {
 		return nil, err
 	}
-	return s.load(ctx, s.db, tenant, typ, id, false)
+	var r *store.Resource
+	err = s.readAgain(ctx, func() (err error) {
+		r, err = s.load(ctx, s.db, tenant, typ, id, false)
+		return err
+	})
+	return r, err
 }

@@ -29,7 +29,8 @@ var errNeedTx = errors.New("sqlstore: the update needs a transaction")
 // with ErrPrecondition). An update that changes unique values or members,
 // or that lost that race twice, runs in a transaction holding the row
 // lock (SELECT … FOR UPDATE).
-func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
+func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (_ *store.Resource, err error) {
+	defer s.classify(ctx, "Update", &err)
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
@@ -92,7 +93,11 @@ func (s *Store) write(ctx context.Context, q querier, tenant string, n *store.Re
 
 // updateRow is the update without a transaction.
 func (s *Store) updateRow(ctx context.Context, tenant, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
-	cur, err := s.load(ctx, s.db, tenant, typ, id, false)
+	var cur *store.Resource
+	err := s.readAgain(ctx, func() (err error) {
+		cur, err = s.load(ctx, s.db, tenant, typ, id, false)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +114,7 @@ func (s *Store) updateRow(ctx context.Context, tenant, typ, id, ifMatch string, 
 	version, _ := strconv.ParseInt(cur.Version, 10, 64)
 	err = s.retry(ctx, func() error { return s.write(ctx, s.db, tenant, n, version) })
 	if err != nil && !errors.Is(err, errMoved) {
-		return nil, s.fault(fmt.Sprintf("updating %s %s", typ, id), err)
+		return nil, s.fault(fmt.Sprintf("updating %s %s", typ, id), commitFailed(err)) // one statement: its own commit
 	}
 	return n, err
 }
