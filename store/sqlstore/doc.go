@@ -7,25 +7,61 @@
 //	st, err := sqlstore.New(ctx, db, sqlstore.Postgres(), sqlstore.Config{}) // a *sql.DB you already have
 //
 // The store creates and migrates its own tables (names start with
-// scimkit_), versioned and idempotent; two replicas starting at once
-// serialise on a lock (an advisory lock in PostgreSQL, the write lock in
-// SQLite). Each resource is one row: its attributes as a JSON document
-// (jsonb in PostgreSQL) plus indexed columns for what Entra matches on —
-// the case-folded userName (users) or displayName (groups), unique per
-// tenant in the database itself, and externalId. Group membership is a
-// table of its own, so adding or removing a member writes one row.
+// scimkit_, or Config.TablePrefix), versioned and idempotent; two replicas
+// starting at once serialise on a lock (an advisory lock in PostgreSQL,
+// the write lock in SQLite). A team whose DBA applies DDL itself sets
+// Config.NoMigrate and applies Migrations. Each resource is one row: its
+// attributes as a JSON document (jsonb in PostgreSQL) plus columns for
+// what is indexed. Unique values (userName, a group's displayName, any
+// attribute a schema marks unique) have a table of their own whose
+// primary key is the uniqueness check, atomic across replicas. Group
+// membership is a table of its own, so adding or removing a member writes
+// one row.
 //
-// Filters: an equality on userName, displayName, externalId or id is
-// answered by the index. In PostgreSQL, the other string equalities of a
-// filter's top-level "and" (emails[type eq "work"].value eq "x",
-// name.familyName eq "x", extension attributes) become conditions on the
-// jsonb document that keep only rows that can match. What remains is
-// evaluated in Go (store.Filter) over those rows, so results are exactly
-// those of the in-memory store. Values and JSON keys are always bound as
-// parameters, never spliced into SQL. Filters without such equalities
-// (co, sw, or, not …) read every row of the tenant and type. Update runs in a transaction that locks the row
-// and checks the version, so concurrent writers on any replica never lose
-// each other's writes.
+// # Round trips
+//
+// Each request of Entra's provisioning cycle is as few statements as it
+// can be (TestStatementsPerOperation holds them): in PostgreSQL a filter
+// (hit or miss), a GET, a create and a member add or remove are one
+// statement each — a user's groups and a group's members come in the same
+// statement, aggregated in SQL — and a PATCH or PUT is two (a read, then
+// an UPDATE … RETURNING that checks the version read, with no
+// transaction held). An update that changes a unique value or the member
+// list runs in a transaction holding the row lock. pgx prepares and
+// caches each statement per connection.
+//
+// # Filters
+//
+// Every filter becomes a SQL condition with exactly Match's meaning
+// (store.Node documents it): comparisons of strings (co, sw, ew with
+// escaped LIKE patterns or instr/substr; case-folded as Go folds ASCII
+// text where caseExact is false), booleans, meta.created and
+// meta.lastModified, pr, null, and, or, not, value filters over
+// multi-valued attributes and over a group's members or a user's groups.
+// sortBy on a single-valued string attribute, id and meta dates is an
+// ORDER BY. When SQL decides the filter and the order, the page, its
+// count and the members come from the database; an equality on a unique
+// attribute, externalId or id, an "X.value eq" on a multi-valued attribute
+// (scimkit_values, GIN) and meta.lastModified comparisons use indexes,
+// and so does userName co/sw/ew when the pg_trgm extension is installed
+// (detected at start, never required). Values and JSON keys that are not
+// attribute names are bound as parameters, never spliced into SQL.
+//
+// What SQL cannot decide exactly — numbers and dateTimes inside the
+// document, case-insensitive comparisons with a non-ASCII literal, a
+// filter of more than store.WorkPerResource comparisons, a sortBy on a
+// multi-valued or non-string attribute — becomes a superset condition,
+// and List decides the rows it keeps in Go, reading at most
+// Config.MaxFallbackRows of them (past that: store.ErrFilterTooCostly,
+// which the Handler answers 400 tooMany). Results are the same either way.
+//
+// Values too long for a btree entry (about 2.7 KB in PostgreSQL) are
+// indexed by a hash (unique values) or a prefix (externalId) and compared
+// in full; a text no column can hold (U+0000, invalid UTF-8) matches
+// nothing instead of failing the statement.
+//
+// Drivers: sqlstore links none. Open stores with store/sqlstore/postgres
+// (pgx) or store/sqlstore/sqlite (modernc), or hand New a *sql.DB.
 //
 // Database faults (a lost or refused connection, a server shutting down
 // or starting up, too many connections, timeouts, serialisation failures
