@@ -20,6 +20,9 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error)
 	if err := checkType(typ); err != nil {
 		return err
 	}
+	if !storable(id) {
+		return notFound(typ, id)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// Lock the groups that list it before the resource itself: an
 		// Update or PatchMembers holds a group and then takes its members'

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -142,6 +143,7 @@ func (s *Store) replaceMembers(ctx context.Context, tx *sql.Tx, tenant, groupID 
 }
 
 func (s *Store) removeMembers(ctx context.Context, tx *sql.Tx, tenant, groupID string, ids []string) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !storable(id) }) // not members, surely
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		args := []any{tenant, groupID}
@@ -162,6 +164,9 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !storable(groupID) {
+		return nil, notFound(store.Group, groupID)
 	}
 	if s.d.name == "postgres" && len(add) <= 1000 && len(remove) <= 1000 {
 		out, err := s.patchMembersOnce(ctx, tenant, groupID, ifMatch, add, remove)
