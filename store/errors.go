@@ -21,6 +21,11 @@ var (
 	// type (a store over a product's own user and team tables, say). The
 	// Handler answers 501, and storetest.Run skips its custom-type tests.
 	ErrUnsupportedType = errors.New("store: resource type not supported by this store")
+	// ErrInvalidCursor: Query.Cursor is not a cursor this Store made for
+	// this query (garbage, or made for another resource type, sortBy or
+	// sortOrder). Stores wrap it with what is wrong; the Handler answers
+	// 400 invalidCursor (RFC 9865 §2.1).
+	ErrInvalidCursor = errors.New("store: invalid cursor")
 )
 
 // ConflictError says which unique attribute clashed.
