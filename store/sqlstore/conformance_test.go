@@ -8,10 +8,10 @@ import (
 )
 
 func TestConformanceSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return newSQLite(t) })
+	storetest.Run(t, func(t *testing.T) store.Store { return newSQLite(t) }, storetest.SkipCursor("not implemented yet"))
 }
 
 func TestConformancePostgres(t *testing.T) {
 	postgresDSN(t) // skip (or fail under SCIMKIT_REQUIRE_POSTGRES) before any subtest
-	storetest.Run(t, func(t *testing.T) store.Store { return newPostgres(t) })
+	storetest.Run(t, func(t *testing.T) store.Store { return newPostgres(t) }, storetest.SkipCursor("not implemented yet"))
 }
