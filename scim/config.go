@@ -81,13 +81,16 @@ type Limits struct {
 	// MaxBodyBytes: a larger request body gets 413. Default 1 MiB.
 	MaxBodyBytes int64
 
-	// MaxPageSize caps count in a list or .search. Default 100.
+	// MaxPageSize caps count in a list or .search, and is the page size
+	// when count is not given (both advertised in /ServiceProviderConfig's
+	// pagination object). Default 100.
 	MaxPageSize int
 
 	// MaxResponseBytes: a list page stops once its resources reach this
 	// size; itemsPerPage says how many it holds and the client asks for
-	// the next page from there (RFC 7644 §3.4.2.4). At least one resource
-	// is always returned. Default 4 MiB.
+	// the next page from there (RFC 7644 §3.4.2.4); in cursor paging,
+	// nextCursor points right after the last resource sent. At least one
+	// resource is always returned. Default 4 MiB.
 	MaxResponseBytes int
 
 	// MaxFilterLength: a longer filter gets 400 invalidFilter. Default

@@ -24,7 +24,9 @@ type discoveryDoc struct {
 	body         map[string]any
 }
 
-func newDiscovery(reg *schema.Registry, l Limits) (discovery, error) {
+// newDiscovery builds the documents; cursors says whether the Store pages
+// by cursor.
+func newDiscovery(reg *schema.Registry, l Limits, cursors bool) (discovery, error) {
 	var d discovery
 	d.spc = discoveryDoc{
 		resourceType: "ServiceProviderConfig",
@@ -37,6 +39,7 @@ func newDiscovery(reg *schema.Registry, l Limits) (discovery, error) {
 			"filter":           map[string]any{"supported": true, "maxResults": l.MaxPageSize},
 			"changePassword":   map[string]any{"supported": false},
 			"sort":             map[string]any{"supported": true},
+			"pagination":       pagination(l, cursors),
 			"etag":             map[string]any{"supported": true},
 			"authenticationSchemes": []any{map[string]any{
 				"type":        "oauthbearertoken",
@@ -54,6 +57,21 @@ func newDiscovery(reg *schema.Registry, l Limits) (discovery, error) {
 		d.types = append(d.types, discoveryDoc{id: rt.Name, resourceType: "ResourceType", path: "/ResourceTypes/" + rt.Name, body: rt.JSON()})
 	}
 	return d, nil
+}
+
+// pagination is the pagination object of RFC 9865 §4. Index paging stays
+// the default, as §2.4 asks of a service that had it first; count defaults
+// to, and is capped at, Limits.MaxPageSize. There is no cursorTimeout:
+// scimkit's cursors are positions, not server-side state, and never
+// expire.
+func pagination(l Limits, cursors bool) map[string]any {
+	return map[string]any{
+		"cursor":                  cursors,
+		"index":                   true,
+		"defaultPaginationMethod": "index",
+		"defaultPageSize":         l.MaxPageSize,
+		"maxPageSize":             l.MaxPageSize,
+	}
 }
 
 func (doc discoveryDoc) render(base string) map[string]any {

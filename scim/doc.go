@@ -18,6 +18,18 @@
 // trailing slash tolerated and unknown query parameters (Entra's
 // aadOptscim062020) ignored. /Me answers 501.
 //
+// Lists page by startIndex (RFC 7644 §3.4.2.4, the default) or, over a
+// Store that implements store.CursorPager, by cursor (RFC 9865): a cursor
+// parameter, empty for the first page, and the response's nextCursor for
+// the next, on an endpoint, its /.search and the root /.search alike. A
+// cursor is a position (the sort key and creation order of the last
+// resource sent), so a walk stays exact while resources are created and
+// deleted; cursors do not expire. cursor with startIndex is 400
+// invalidValue, a cursor that is garbage or was made for another resource
+// type, sortBy or sortOrder 400 invalidCursor, and a cursor over a Store
+// that does not page by cursor 501. /ServiceProviderConfig advertises both
+// in its pagination object.
+//
 // In production set Config.BaseURL to the public URL clients reach: the
 // URLs in responses (meta.location, Location, $ref) are built from it.
 // Without it they are built from each request's Host header, for that

@@ -30,6 +30,17 @@ const (
 	Sensitive     ScimType = "sensitive"
 )
 
+// The scimType values RFC 9865 §2.1 adds for cursor paging. The Handler
+// answers a cursor it cannot use with InvalidCursor; scimkit's cursors
+// never expire, and it caps count rather than refusing it (RFC 7644
+// §3.4.2.4), so ExpiredCursor and InvalidCount are there for Stores that
+// return a *Error of their own.
+const (
+	InvalidCursor ScimType = "invalidCursor"
+	ExpiredCursor ScimType = "expiredCursor"
+	InvalidCount  ScimType = "invalidCount"
+)
+
 // Error is a SCIM error response (RFC 7644 §3.12). A Store (or anything
 // else the Handler calls) may return one, wrapped or not, to choose the
 // response itself: the Handler answers with it as it is.
@@ -92,6 +103,8 @@ func asError(err error) *Error {
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource has changed since the version in If-Match; read it again"}
 	case errors.Is(err, store.ErrInvalidMember):
 		return &Error{Status: http.StatusBadRequest, ScimType: InvalidValue, Detail: err.Error()}
+	case errors.Is(err, store.ErrInvalidCursor):
+		return &Error{Status: http.StatusBadRequest, ScimType: InvalidCursor, Detail: clip.String(err.Error(), 512) + "; send the nextCursor of the previous page, with the first request's other parameters, or an empty cursor for the first page"}
 	case errors.Is(err, store.ErrUnsupportedType):
 		return &Error{Status: http.StatusNotImplemented, Detail: "this resource type is not stored by this service"}
 	}

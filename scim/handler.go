@@ -26,6 +26,7 @@ type Handler struct {
 	baseURL string
 	strict  bool
 	limits  Limits
+	cursors bool // the Store pages by cursor (store.CursorPager)
 
 	compatFor     func(tenant string) patch.Compat
 	patchResponse PatchResponse
@@ -52,6 +53,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
 		strict:  cfg.StrictAttributes,
 		limits:  cfg.Limits.withDefaults(),
+		cursors: store.PagesByCursor(cfg.Store),
 		log:     cfg.Logger,
 
 		compatFor:     cfg.Compat,
@@ -87,7 +89,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		h.log.Warn("scim: " + in.Insecure())
 	}
 	var err error
-	if h.discovery, err = newDiscovery(h.reg, h.limits); err != nil {
+	if h.discovery, err = newDiscovery(h.reg, h.limits, h.cursors); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -3,6 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,6 +78,9 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 	if err := checkSortOrder(p); err != nil {
 		return err
 	}
+	if err := h.checkCursor(p); err != nil {
+		return err
+	}
 	expr, err := h.parseFilter(p)
 	if err != nil {
 		return err
@@ -93,11 +97,33 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 	for i, r := range page.Resources {
 		items[i] = listed{rt, r, proj}
 	}
-	buf, err := h.appendListResponse(items, page.TotalResults, q.StartIndex, req.baseURL)
+	pg := listPaging{total: page.TotalResults, startIndex: q.StartIndex}
+	if q.UseCursor {
+		pg.cursor, pg.next, pg.after = true, page.NextCursor, page.Cursors
+	}
+	buf, err := h.appendListResponse(items, pg, req.baseURL)
 	if err != nil {
 		return err
 	}
 	writeJSON(req.w, http.StatusOK, buf)
+	return nil
+}
+
+// checkCursor refuses cursor paging where it cannot be served. The cursor
+// parameter, even empty, asks for it (RFC 9865 §2); startIndex asks for
+// index paging, so both at once is ambiguous. A Store that does not page
+// by cursor would answer with the first page and no nextCursor, which a
+// client reads as the end of the list: 501 instead.
+func (h *Handler) checkCursor(p listParams) error {
+	if !p.has(pCursor) {
+		return nil
+	}
+	if p.has(pStartIndex) {
+		return errorf(http.StatusBadRequest, InvalidValue, "startIndex and cursor ask for two kinds of paging: send startIndex (index paging) or cursor (cursor paging, RFC 9865), not both")
+	}
+	if !h.cursors {
+		return errorf(http.StatusNotImplemented, "", "cursor paging (RFC 9865) is not supported by this service's store: page with startIndex and count (/ServiceProviderConfig has pagination.cursor false)")
+	}
 	return nil
 }
 
@@ -136,6 +162,9 @@ func (h *Handler) query(rt *schema.ResourceType, p listParams, expr fp.Expressio
 		}
 		q.StartIndex = max(n, 1)
 	}
+	if p.has(pCursor) {
+		q.UseCursor, q.Cursor = true, p.cursor
+	}
 	if p.has(pCount) {
 		n, err := strconv.Atoi(strings.TrimSpace(p.count))
 		if err != nil {
@@ -166,6 +195,9 @@ func (h *Handler) listPage(req *request, rt *schema.ResourceType, q store.Query)
 	page, err := h.store.List(req.ctx, rt.Name, q)
 	if errors.Is(err, store.ErrFilterTooCostly) || err == nil && q.Filter.Err() != nil {
 		return nil, errorf(http.StatusBadRequest, TooMany, "the filter compares more stored values than one request may (%d units; Limits.MaxFilterWork): narrow it with an equality on userName, externalId or id, which an index answers, or use fewer terms", h.limits.MaxFilterWork)
+	}
+	if err == nil && q.UseCursor && len(page.Cursors) != len(page.Resources) {
+		return nil, fmt.Errorf("scim: the Store listed %s by cursor with %d Page.Cursors for %d resources: a CursorPager gives one per resource", rt.Name, len(page.Cursors), len(page.Resources))
 	}
 	return page, err
 }

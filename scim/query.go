@@ -9,12 +9,13 @@ import (
 )
 
 // listParams are the query parameters of RFC 7644 §3.4.2 (and the
-// attributes/excludedAttributes of §3.9), from the URL or a /.search body.
+// attributes/excludedAttributes of §3.9, and the cursor of RFC 9865 §2),
+// from the URL or a /.search body.
 // set records which were given, so that a parameter given empty is not
 // mistaken for one not given.
 type listParams struct {
 	filter, sortBy, sortOrder string
-	startIndex, count         string
+	startIndex, count, cursor string
 	attributes, excluded      string
 	set                       paramSet
 }
@@ -30,15 +31,16 @@ const (
 	pCount
 	pAttributes
 	pExcluded
+	pCursor
 )
 
-var paramNames = [...]string{"filter", "sortBy", "sortOrder", "startIndex", "count", "attributes", "excludedAttributes"}
+var paramNames = [...]string{"filter", "sortBy", "sortOrder", "startIndex", "count", "attributes", "excludedAttributes", "cursor"}
 
 // field returns the field of p that the parameter called name (matched
 // case-insensitively) fills, and its bit; nil for a parameter SCIM does
 // not define (such as Entra's aadOptscim062020), which is ignored.
 func (p *listParams) field(name string) (*string, paramSet) {
-	fields := [...]*string{&p.filter, &p.sortBy, &p.sortOrder, &p.startIndex, &p.count, &p.attributes, &p.excluded}
+	fields := [...]*string{&p.filter, &p.sortBy, &p.sortOrder, &p.startIndex, &p.count, &p.attributes, &p.excluded, &p.cursor}
 	for i, n := range paramNames {
 		if strings.EqualFold(name, n) {
 			return fields[i], 1 << i

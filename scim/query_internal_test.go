@@ -15,6 +15,7 @@ func FuzzParseQuery(f *testing.F) {
 		"", "filter=userName+eq+%22a%22", `filter=userName eq "o'brien;x"`, "filter=%zz", "count=10&startIndex=2",
 		"aadOptscim062020&filter=x", "Filter=a&filter=b", "attributes=emails.value,userName", "a;b=c", "=&&=", "filter",
 		"%66ilter=x", "excludedAttributes=members&sortBy=userName&sortOrder=descending",
+		"cursor&count=10", "cursor=AQ-_x&count=2", "cursor=&cursor=", "Cursor=a&startIndex=1",
 	} {
 		f.Add(s)
 	}

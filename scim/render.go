@@ -170,11 +170,26 @@ type listed struct {
 	proj *projection
 }
 
+// listPaging is what a ListResponse says of its page besides the
+// resources.
+type listPaging struct {
+	total      int
+	startIndex int // index paging: the 1-based index of the first item
+
+	// Cursor paging (RFC 9865): no startIndex, and nextCursor when more
+	// results follow: next after the whole page, after[i] after items[i]
+	// for a page cut short.
+	cursor bool
+	next   string
+	after  []string
+}
+
 // appendListResponse renders a ListResponse of items. Resources are added
 // until the next one would take the body past Limits.MaxResponseBytes
 // (the first one always goes in): itemsPerPage then says how many the
-// page holds, and the client's next startIndex follows from it.
-func (h *Handler) appendListResponse(items []listed, total, startIndex int, base string) ([]byte, error) {
+// page holds, and the client's next startIndex follows from it; in cursor
+// paging, nextCursor is the position after the last item sent.
+func (h *Handler) appendListResponse(items []listed, pg listPaging, base string) ([]byte, error) {
 	body := make([]byte, 0, min(1024*len(items), h.limits.MaxResponseBytes))
 	n := 0
 	var err error
@@ -192,14 +207,33 @@ func (h *Handler) appendListResponse(items []listed, total, startIndex int, base
 		}
 		n++
 	}
-	buf := make([]byte, 0, len(body)+192)
+	buf := make([]byte, 0, len(body)+256+len(pg.next))
 	buf = append(buf, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":`...)
-	buf = strconv.AppendInt(buf, int64(total), 10)
-	buf = append(buf, `,"startIndex":`...)
-	buf = strconv.AppendInt(buf, int64(startIndex), 10)
+	buf = strconv.AppendInt(buf, int64(pg.total), 10)
+	if !pg.cursor {
+		buf = append(buf, `,"startIndex":`...)
+		buf = strconv.AppendInt(buf, int64(pg.startIndex), 10)
+	}
 	buf = append(buf, `,"itemsPerPage":`...)
 	buf = strconv.AppendInt(buf, int64(n), 10)
+	if next := pg.nextAfter(n, len(items)); next != "" {
+		buf = append(buf, `,"nextCursor":`...)
+		buf = appendString(buf, next)
+	}
 	buf = append(buf, `,"Resources":[`...)
 	buf = append(buf, body...)
 	return append(buf, "]}"...), nil
+}
+
+// nextAfter is the nextCursor of a page that sent n of its items: the
+// Store's for the whole page, or the position after the last item sent
+// when the page was cut short (more results follow then: the items cut).
+func (pg listPaging) nextAfter(n, items int) string {
+	switch {
+	case !pg.cursor:
+		return ""
+	case n < items:
+		return pg.after[n-1]
+	}
+	return pg.next
 }

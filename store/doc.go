@@ -9,5 +9,7 @@
 // before it calls the Store.
 //
 // Implementations ship in store/memory (the embedded default). Optional
-// capabilities are discovered by type assertion, as io/fs does.
+// capabilities are discovered by type assertion, as io/fs does:
+// MemberPatcher, and CursorPager for cursor paging (RFC 9865), whose
+// cursors EncodeCursor and DecodeCursor make and read for any Store.
 package store

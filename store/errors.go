@@ -26,6 +26,11 @@ var (
 	// connection was lost. Stores return an *UnavailableError, which
 	// matches it; the Handler answers 503 with Retry-After.
 	ErrUnavailable = errors.New("store: unavailable; retry later")
+	// ErrInvalidCursor: Query.Cursor is not a cursor this Store made for
+	// this query (garbage, or made for another resource type, sortBy or
+	// sortOrder). Stores wrap it with what is wrong; the Handler answers
+	// 400 invalidCursor (RFC 9865 §2.1).
+	ErrInvalidCursor = errors.New("store: invalid cursor")
 )
 
 // ConflictError says which unique attribute clashed.

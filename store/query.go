@@ -22,6 +22,24 @@ type Query struct {
 
 	StartIndex int // 1-based index of the first result to return; < 1 means 1
 	Count      int // at most this many results; 0 returns only TotalResults
+
+	// Cursor paging (RFC 9865). When UseCursor is true, StartIndex is ignored and
+	// the page begins right after the position Cursor names ("" : the first page).
+	// Cursors are opaque strings the Store itself made (Page.NextCursor); a
+	// Store refuses one it cannot read with an error matching ErrInvalidCursor.
+	//
+	// A cursor is a keyset position, never an offset: the sort key of the
+	// resource it follows (when SortBy is set) and that resource's place in
+	// the default order, which is unique. So a walk from the first page to
+	// the last, while other requests create, update and delete resources,
+	// returns every resource that exists for the whole walk exactly once,
+	// in the order of the query (a resource whose sortBy value changes
+	// during the walk may be met twice or not at all: it moved). Resources
+	// created during the walk show up when they sort after the position
+	// reached. EncodeCursor and DecodeCursor make and read such cursors for
+	// any Store; Stores that implement them say so with CursorPager.
+	UseCursor bool
+	Cursor    string
 }
 
 // Sort orders rs by q.SortBy (stable, so equal keys keep their order).
@@ -31,27 +49,44 @@ func (q Query) Sort(rs []*Resource, attrs func(*Resource) map[string]any) {
 	if q.SortBy == nil {
 		return
 	}
-	typ, caseExact := q.SortBy.valueType()
 	keys := make(map[*Resource]any, len(rs))
 	for _, r := range rs {
-		keys[r] = sortKey(q.SortBy.values(r, attrs(r), nil), typ, caseExact)
+		keys[r] = q.SortKey(r, attrs(r))
 	}
 	slices.SortStableFunc(rs, func(a, b *Resource) int {
-		ka, kb := keys[a], keys[b]
-		switch {
-		case ka == nil && kb == nil:
-			return 0
-		case ka == nil:
-			return 1
-		case kb == nil:
-			return -1
-		}
-		c := compareKeys(ka, kb)
-		if q.SortDescending {
-			c = -c
-		}
-		return c
+		return q.CompareSortKeys(keys[a], keys[b])
 	})
+}
+
+// SortKey returns the value q sorts r by, as Sort compares it: a string
+// (lower-cased unless the attribute is caseExact), a float64 (numbers and
+// booleans) or a time.Time; nil when q has no SortBy or r has no value.
+// attrs are r's decoded attributes (DecodeAttributes).
+func (q Query) SortKey(r *Resource, attrs map[string]any) any {
+	if q.SortBy == nil {
+		return nil
+	}
+	typ, caseExact := q.SortBy.valueType()
+	return sortKey(q.SortBy.values(r, attrs, nil), typ, caseExact)
+}
+
+// CompareSortKeys orders two SortKey values as Sort does: ascending, or
+// descending with SortDescending, and nil (no value) last in both
+// directions. Equal keys compare 0: the default order breaks the tie.
+func (q Query) CompareSortKeys(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	c := compareKeys(a, b)
+	if q.SortDescending {
+		c = -c
+	}
+	return c
 }
 
 // sortKey is the value a resource sorts by: the first present value (the

@@ -98,5 +98,20 @@ type GroupRef struct {
 // Page is one page of a List.
 type Page struct {
 	Resources    []*Resource
-	TotalResults int // all resources that matched, not only this page
+	TotalResults int // all resources that matched, not only this page (in cursor mode too)
+
+	// Cursor mode (Query.UseCursor) only; both stay empty otherwise.
+	//
+	// NextCursor is the position right after the last resource returned,
+	// set when at least one more resource matched after it; empty on the
+	// last page and when the page is empty (Count 0, or nothing after the
+	// cursor).
+	//
+	// Cursors holds, for each resource of the page, the position right
+	// after it: Cursors[i] continues the walk with what follows
+	// Resources[i], and NextCursor is the last of them. The Handler needs
+	// them when it cuts a page short at Limits.MaxResponseBytes: the next
+	// page must start right after the last resource it actually sent.
+	NextCursor string
+	Cursors    []string
 }

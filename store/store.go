@@ -68,3 +68,21 @@ func VersionMatches(ifMatch, version string) bool {
 type MemberPatcher interface {
 	PatchMembers(ctx context.Context, groupID, ifMatch string, add []Member, remove []string) (*Resource, error)
 }
+
+// CursorPager is an optional Store capability: its List honours
+// Query.UseCursor and Query.Cursor and fills Page.NextCursor and
+// Page.Cursors (cursor paging, RFC 9865), as storetest.Run checks.
+// PagesByCursor reports whether it does (a wrapper around another Store
+// answers for the Store it wraps). The Handler advertises cursor paging in
+// /ServiceProviderConfig, and accepts the cursor parameter, only over a
+// Store that reports true; over any other it answers a request with a
+// cursor 501, never a page that would end the client's walk early.
+type CursorPager interface {
+	PagesByCursor() bool
+}
+
+// PagesByCursor reports whether s is a CursorPager that pages by cursor.
+func PagesByCursor(s Store) bool {
+	cp, ok := s.(CursorPager)
+	return ok && cp.PagesByCursor()
+}

@@ -370,5 +370,42 @@ func (s *accountStore) List(ctx context.Context, typ string, q store.Query) (*st
 		matched = append(matched, r)
 	}
 	q.Sort(matched, func(r *store.Resource) map[string]any { return decoded[r] })
-	return &store.Page{Resources: q.Window(matched), TotalResults: len(matched)}, nil
+	page := &store.Page{TotalResults: len(matched)}
+	if !q.UseCursor {
+		page.Resources = q.Window(matched)
+		return page, nil
+	}
+	return cursorPage(typ, q, matched, decoded, page)
 }
+
+// cursorPage pages matched (sorted) by cursor (RFC 9865) with scimkit's
+// cursor codec. A position is the sort key, then the default order
+// (Created, ID): the page starts after the resource the cursor names,
+// wherever creates and deletes have moved the others.
+func cursorPage(typ string, q store.Query, matched []*store.Resource, decoded map[*store.Resource]map[string]any, page *store.Page) (*store.Page, error) {
+	pos := func(r *store.Resource) store.Cursor {
+		return store.Cursor{Key: q.SortKey(r, decoded[r]), Seq: r.Created.UnixNano(), ID: r.ID}
+	}
+	start := 0
+	if q.Cursor != "" {
+		after, err := store.DecodeCursor(typ, q, q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		for start < len(matched) && q.ComparePositions(pos(matched[start]), after) <= 0 {
+			start++
+		}
+	}
+	end := min(start+max(q.Count, 0), len(matched))
+	for _, r := range matched[start:end] {
+		page.Resources = append(page.Resources, r)
+		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, pos(r)))
+	}
+	if end > start && end < len(matched) {
+		page.NextCursor = page.Cursors[len(page.Cursors)-1]
+	}
+	return page, nil
+}
+
+// PagesByCursor implements store.CursorPager: List pages by cursor.
+func (s *accountStore) PagesByCursor() bool { return true }

@@ -16,6 +16,10 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	if err != nil {
 		return nil, err
 	}
+	after, err := position(typ, q)
+	if err != nil {
+		return nil, err // refused even where there is nothing to list
+	}
 	if t == nil {
 		return &store.Page{}, nil
 	}
@@ -35,46 +39,99 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 			filter = nil // the index answered the whole filter
 		}
 	}
-	var matched []*store.Resource
-	var decoded map[*store.Resource]map[string]any
-	if q.SortBy != nil {
-		decoded = make(map[*store.Resource]map[string]any)
-	}
+	var matched []hit
 	needFull := filter != nil // filters may read members or groups
 	for _, e := range candidates {
-		r := t.resource(typ, e, needFull)
-		if filter != nil {
+		h := hit{e: e, pos: store.Cursor{Seq: int64(e.seq)}}
+		if filter != nil || q.SortBy != nil {
+			r := t.resource(typ, e, needFull)
 			attrs, err := store.DecodeAttributes(r)
 			if err != nil {
 				return nil, err
 			}
-			if !filter.MatchDecoded(r, attrs) {
+			if filter != nil && !filter.MatchDecoded(r, attrs) {
 				if err := filter.Err(); err != nil {
 					return nil, err // over the request's work limit: stop scanning
 				}
 				continue
 			}
-			if decoded != nil {
-				decoded[r] = attrs
-			}
+			h.pos.Key = q.SortKey(r, attrs)
 		}
-		matched = append(matched, r)
+		matched = append(matched, h)
 	}
 	if q.SortBy != nil {
-		q.Sort(matched, func(r *store.Resource) map[string]any {
-			if a, ok := decoded[r]; ok {
-				return a
-			}
-			a, _ := store.DecodeAttributes(r)
-			return a
-		})
+		// Stable: equal keys keep creation order, as Query.Sort has it.
+		slices.SortStableFunc(matched, func(a, b hit) int { return q.CompareSortKeys(a.pos.Key, b.pos.Key) })
 	}
 	page := &store.Page{TotalResults: len(matched)}
-	for _, r := range q.Window(matched) {
-		page.Resources = append(page.Resources, t.resource(typ, tb.byID[r.ID], true))
+	if !q.UseCursor {
+		for _, h := range window(q, matched) {
+			page.Resources = append(page.Resources, t.resource(typ, h.e, true))
+		}
+		return page, nil
+	}
+	return t.cursorPage(typ, q, after, matched, page)
+}
+
+// hit is a resource that matched: its entry and its position in the
+// query's order.
+type hit struct {
+	e   *entry
+	pos store.Cursor
+}
+
+// window is Query.Window over hits.
+func window(q store.Query, hs []hit) []hit {
+	start := max(q.StartIndex, 1)
+	if start > len(hs) || q.Count <= 0 {
+		return nil
+	}
+	return hs[start-1 : min(start-1+q.Count, len(hs))]
+}
+
+// position decodes q.Cursor: nil for the first page (or no cursor
+// paging).
+func position(typ string, q store.Query) (*store.Cursor, error) {
+	if !q.UseCursor || q.Cursor == "" {
+		return nil, nil
+	}
+	c, err := store.DecodeCursor(typ, q, q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// cursorPage fills page with the hits (in the query's order) that follow
+// position after (nil: from the first). A position is (sort key, creation
+// sequence): the sequence is never reused, so the page starts right after
+// the resource the cursor names, wherever creates and deletes have moved
+// the others, and even when that resource itself is gone.
+func (t *tenant) cursorPage(typ string, q store.Query, after *store.Cursor, hs []hit, page *store.Page) (*store.Page, error) {
+	start := 0
+	if after != nil {
+		start, _ = slices.BinarySearchFunc(hs, *after, func(h hit, c store.Cursor) int {
+			if q.ComparePositions(h.pos, c) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	end := min(start+max(q.Count, 0), len(hs))
+	for _, h := range hs[start:end] {
+		page.Resources = append(page.Resources, t.resource(typ, h.e, true))
+		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, h.pos))
+	}
+	if end > start && end < len(hs) {
+		page.NextCursor = page.Cursors[len(page.Cursors)-1]
 	}
 	return page, nil
 }
+
+// PagesByCursor implements store.CursorPager: List pages by cursor.
+func (s *Store) PagesByCursor() bool { return true }
+
+var _ store.CursorPager = (*Store)(nil)
 
 // candidates narrows the scan with an index when the filter requires an
 // equality on a unique attribute, externalId or id. exact reports that

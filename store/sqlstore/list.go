@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -38,13 +39,24 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	if none {
 		return &store.Page{}, nil
 	}
+	var after *store.Cursor
+	if q.UseCursor && q.Cursor != "" {
+		c, err := store.DecodeCursor(typ, q, q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		after = &c
+	}
 	order, sortable := s.orderBy(q)
 	var page *store.Page
 	err = s.readAgain(ctx, func() (err error) {
-		if filter == nil && sortable {
+		switch {
+		case filter == nil && sortable && q.UseCursor:
+			page, err = s.cursorPageInSQL(ctx, typ, where, order, after, q)
+		case filter == nil && sortable:
 			page, err = s.pageInSQL(ctx, typ, where, order, q)
-		} else {
-			page, err = s.pageInGo(ctx, typ, where, filter, q)
+		default:
+			page, err = s.pageInGo(ctx, typ, where, filter, after, q)
 		}
 		return err
 	})
@@ -111,7 +123,7 @@ func externalIDEquality(f *store.Filter) (string, bool) {
 // orderBy is the ORDER BY of q, and whether SQL orders as store.Query.Sort
 // does: by a column, or by a single-valued string attribute.
 func (s *Store) orderBy(q store.Query) (string, bool) {
-	const tie = "r.created_ns, r.id"
+	tie := s.tie()
 	if q.SortBy == nil {
 		return tie, true
 	}
@@ -167,6 +179,10 @@ func (s *Store) sortKey(p *store.Path) (string, bool) {
 	return s.collate("CASE WHEN " + isStr.sql + " AND " + text.sql + " <> '' THEN " + key + " END"), true
 }
 
+// tie is the default order: creation, then id compared as bytes (as
+// store.Cursor's default-order key is).
+func (s *Store) tie() string { return "r.created_ns, " + s.collate("r.id") }
+
 // collate makes PostgreSQL order text byte for byte, as Go does.
 func (s *Store) collate(expr string) string {
 	if s.d.name == "postgres" {
@@ -217,9 +233,9 @@ func (s *Store) pageQuery(typ string, where frag, order string, count, offset in
 
 // pageInGo reads the rows where keeps, at most MaxFallbackRows, and
 // filters, sorts and pages them in Go.
-func (s *Store) pageInGo(ctx context.Context, typ string, where frag, filter *store.Filter, q store.Query) (*store.Page, error) {
+func (s *Store) pageInGo(ctx context.Context, typ string, where frag, filter *store.Filter, after *store.Cursor, q store.Query) (*store.Page, error) {
 	query := cat(`SELECT `, columns, `, `, s.d.refsSQL(typ), ` FROM scimkit_resources r WHERE `, where,
-		` ORDER BY r.created_ns, r.id LIMIT `, bind{s.maxFallback + 1})
+		` ORDER BY `, s.tie(), ` LIMIT `, bind{s.maxFallback + 1})
 	rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
 	if err != nil {
 		return nil, s.fault("listing "+typ, err)
@@ -258,5 +274,27 @@ func (s *Store) pageInGo(ctx context.Context, typ string, where frag, filter *st
 		matched = append(matched, r)
 	}
 	q.Sort(matched, func(r *store.Resource) map[string]any { return decoded[r] })
-	return &store.Page{TotalResults: len(matched), Resources: q.Window(matched)}, nil
+	if !q.UseCursor {
+		return &store.Page{TotalResults: len(matched), Resources: q.Window(matched)}, nil
+	}
+	page := &store.Page{TotalResults: len(matched)}
+	pos := func(r *store.Resource) store.Cursor { return s.position(q, r, decoded[r]) }
+	start := 0
+	if after != nil {
+		start, _ = slices.BinarySearchFunc(matched, *after, func(r *store.Resource, c store.Cursor) int {
+			if q.ComparePositions(pos(r), c) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	end := min(start+max(q.Count, 0), len(matched))
+	for _, r := range matched[start:end] {
+		page.Resources = append(page.Resources, r)
+		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, pos(r)))
+	}
+	if end > start && end < len(matched) {
+		page.NextCursor = page.Cursors[len(page.Cursors)-1]
+	}
+	return page, nil
 }

@@ -25,8 +25,9 @@
 // and each top-level group can be run alone with -run, for example
 // -run 'TestConformance/storetest/Filter'. The groups are CRUD, NotFound,
 // Uniqueness, Preconditions, Filter, Paging, Sorting, Tenants, Membership,
-// MemberPatcher (skipped unless the store implements store.MemberPatcher)
-// and Concurrency.
+// MemberPatcher (skipped unless the store implements store.MemberPatcher),
+// Concurrency, CustomTypes and Cursor (run unless the option SkipCursor
+// says why not).
 //
 // The suite uses the Store only through its interface and the default
 // schemas (core User and Group and the enterprise User extension). Where
@@ -57,6 +58,14 @@
 //     broken the same way on every call, so pages never overlap.
 //   - The default order (no sortBy) is stable: updates do not move a
 //     resource, deletes only remove it.
+//   - Cursor paging walks the same order as startIndex paging, every
+//     resource once, and stays exact while other requests create, update
+//     and delete resources: a cursor is a keyset position (sort key, then
+//     the default order), never an offset. Page.Cursors has a cursor for
+//     every resource of a page, NextCursor is the last of them exactly
+//     when more results follow, and a cursor that is garbage or was made
+//     for another sortBy or sortOrder is an error matching
+//     store.ErrInvalidCursor.
 //   - A group's Members are a set listed in the order added; a member's
 //     derived Display (none was sent) follows the member's renames, and a
 //     user's GroupRef.Display follows the group's. Groups are read-only:
