@@ -40,7 +40,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 		}
 	}
 	var matched []hit
-	needFull := filter != nil // filters may read members or groups
+	needFull := filter != nil || q.SortBy != nil // filters and sortBy may read members or groups
 	for _, e := range candidates {
 		h := hit{e: e, pos: store.Cursor{Seq: int64(e.seq)}}
 		if filter != nil || q.SortBy != nil {
@@ -150,6 +150,9 @@ func (t *tenant) candidates(typ string, tb *table, f *store.Filter) (hits []*ent
 		if attr, value, ok = f.Equality(indexed...); !ok {
 			return tb.order, false
 		}
+	}
+	if attr == "externalId" && value == "" {
+		return tb.order, false // "" is not indexed: Match decides (an externalId of "" matches, an absent one not)
 	}
 	if attr == "id" {
 		if e := tb.byID[value]; e != nil {

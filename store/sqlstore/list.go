@@ -117,7 +117,8 @@ func comparisons(n *store.Node) int {
 // externalIDEquality finds a conjunct externalId eq "value" (case-exact).
 func externalIDEquality(f *store.Filter) (string, bool) {
 	attr, value, ok := f.Equality("externalId")
-	return value, ok && attr == "externalId"
+	return value, ok && attr == "externalId" && value != "" // "" is also the column of a resource without one
+
 }
 
 // orderBy is the ORDER BY of q, and whether SQL orders as store.Query.Sort
@@ -174,7 +175,7 @@ func (s *Store) sortKey(p *store.Path) (string, bool) {
 	}
 	key := text.sql
 	if !caseExact {
-		key = "lower(" + key + ")"
+		key = "lower(" + s.collate(key) + ")" // ASCII letters only, as store.SortFold
 	}
 	return s.collate("CASE WHEN " + isStr.sql + " AND " + text.sql + " <> '' THEN " + key + " END"), true
 }
