@@ -474,7 +474,7 @@ func (p *population) resource(reg *schema.Registry, i int, ids []string) *store.
 }
 
 // knownBugs keeps the generators from making the cases of the bugs
-// TestDifferentialKnownBugs shows, so that TestDifferentialFilters passes
+// TestDifferentialRegressions shows, so that TestDifferentialFilters passes
 // and the fuzzer looks for new ones. Set a field to false once its bug is
 // fixed.
 var knownBugs = struct {

@@ -20,7 +20,7 @@ package sqlstore_test
 //
 // A failure names the request (GET /Users?filter=…&sortBy=…) and each
 // store's page. The generators leave out the cases of known bugs
-// (knownBugs, TestDifferentialKnownBugs).
+// (knownBugs, TestDifferentialRegressions).
 
 import (
 	"context"
