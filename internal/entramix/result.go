@@ -87,9 +87,15 @@ func (s *OpStats) Quantile(q float64) time.Duration {
 	return s.latencies[i]
 }
 
-// String renders r as a table: one line per operation with its count,
-// errors, p50 and p99, then the totals.
+// String renders r as a table, one line per operation with its count,
+// errors, p50 and p99, followed by the Summary line.
 func (r *Result) String() string {
+	return r.Table() + r.Summary() + "\n"
+}
+
+// Table renders r's operations, one line each with count, errors, p50 and
+// p99, under a header line.
+func (r *Result) Table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-12s %8s %7s %10s %10s\n", "op", "count", "errors", "p50", "p99")
 	for _, name := range OpNames() {
@@ -99,8 +105,12 @@ func (r *Result) String() string {
 		}
 		fmt.Fprintf(&b, "%-12s %8d %7d %10s %10s\n", name, s.Count, s.Errors, round(s.Quantile(0.5)), round(s.Quantile(0.99)))
 	}
-	fmt.Fprintf(&b, "%d requests, %d steps, %d errors in %s: %.0f req/s\n", r.Requests, r.Steps, r.Errors, r.Elapsed.Round(time.Millisecond), r.RPS())
 	return b.String()
+}
+
+// Summary returns one line: requests, steps, errors, wall time and req/s.
+func (r *Result) Summary() string {
+	return fmt.Sprintf("%d requests, %d steps, %d errors in %s: %.0f req/s", r.Requests, r.Steps, r.Errors, r.Elapsed.Round(time.Millisecond), r.RPS())
 }
 
 func round(d time.Duration) time.Duration {
