@@ -65,14 +65,15 @@ func BenchmarkEntraMix(b *testing.B) {
 
 // BenchmarkEntraMixPaired measures the same two ratios with less noise
 // from the rest of the machine: the floor and scimkit are both started
-// and seeded, then each iteration replays a batch on the floor and a batch
-// on scimkit, so that both see the same background load. It reports both
-// req/s and %of-floor.
+// and seeded, then each iteration replays the mix for half a second on
+// the floor and half a second on scimkit, so that both see the same
+// background load. It reports both req/s and %of-floor.
 func BenchmarkEntraMixPaired(b *testing.B) {
+	const slice = 500 * time.Millisecond
 	paired := func(b *testing.B, floor, kit *mix) {
 		for b.Loop() {
-			floor.batch(b)
-			kit.batch(b)
+			floor.slice(b, slice)
+			kit.slice(b, slice)
 		}
 		b.ReportMetric(0, "ns/op")
 		f, k := floor.total.RPS(), kit.total.RPS()
@@ -160,6 +161,15 @@ func startMix(b *testing.B, s served) *mix {
 // batch replays batchSteps steps.
 func (m *mix) batch(b *testing.B) {
 	res, err := m.d.Run(context.Background(), batchSteps, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.total.Add(res)
+}
+
+// slice replays the mix for d (steps in flight then are completed).
+func (m *mix) slice(b *testing.B, d time.Duration) {
+	res, err := m.d.Run(context.Background(), 0, d)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,9 +46,9 @@
 // replays the mix in batches of 800 steps for the bench time, and reports
 // req/s, errors and, for scimkit, %of-floor: its req/s as a percentage of
 // its floor's. BenchmarkEntraMixPaired (memory, postgres) starts the floor
-// and scimkit side by side and alternates batches between them, so that
-// both see the same background load: on a busy machine its %of-floor is
-// the steadier number.
+// and scimkit side by side and alternates half-second slices of the mix
+// between them, so that both see the same background load: on a busy
+// machine its %of-floor is the steadier number.
 //
 //	SCIMKIT_POSTGRES_DSN='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
 //	    go test -run '^$' -bench EntraMix -benchtime 20s ./internal/entramix
