@@ -108,9 +108,13 @@ func (d *Driver) Close() { d.client.CloseIdleConnections() }
 
 // Run replays the mix until steps steps have been taken or duration has
 // passed, whichever comes first; a zero bound does not bound. One of them
-// must be set. Steps in flight when the time is up are completed. The
-// error reports a run that could not start; errors answered by the server
-// are counted in the Result.
+// must be set. A run bounded by a duration measures that window: steps in
+// flight when the time is up are completed and their answers checked, but
+// answers that arrive after it are counted only when they fail, and
+// Elapsed is the duration, so that a slow server's last answers do not
+// stretch the window at a lower concurrency. The error reports a run that
+// could not start; errors answered by the server are counted in the
+// Result.
 func (d *Driver) Run(ctx context.Context, steps int, duration time.Duration) (*Result, error) {
 	if steps <= 0 && duration <= 0 {
 		return nil, errors.New("entramix: Run needs a number of steps or a duration")
@@ -119,15 +123,16 @@ func (d *Driver) Run(ctx context.Context, steps int, duration time.Duration) (*R
 	if steps > 0 {
 		last = d.next.Load() + int64(steps)
 	}
+	start := time.Now()
 	var deadline time.Time
 	if duration > 0 {
-		deadline = time.Now().Add(duration)
+		deadline = start.Add(duration)
 	}
 	workers := make([]*worker, d.clients)
 	var wg sync.WaitGroup
-	start := time.Now()
 	for i := range workers {
 		w := d.worker()
+		w.deadline = deadline
 		workers[i] = w
 		wg.Go(func() {
 			for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) {
@@ -141,6 +146,9 @@ func (d *Driver) Run(ctx context.Context, steps int, duration time.Duration) (*R
 	}
 	wg.Wait()
 	res := &Result{Elapsed: time.Since(start)}
+	if duration > 0 {
+		res.Elapsed = min(res.Elapsed, duration)
+	}
 	for _, w := range workers {
 		res.merge(&w.res)
 	}
@@ -294,9 +302,15 @@ func orDefault(v, def int) int {
 // worker is one client: its buffers and its own tallies, merged into the
 // Result when the run ends.
 type worker struct {
-	d    *Driver
-	body bytes.Buffer // the last response body
-	res  Result
+	d        *Driver
+	deadline time.Time    // end of the measured window, if any
+	body     bytes.Buffer // the last response body
+	res      Result
+}
+
+// late reports whether t is past the measured window.
+func (w *worker) late(t time.Time) bool {
+	return !w.deadline.IsZero() && t.After(w.deadline)
 }
 
 func (d *Driver) worker() *worker { return &worker{d: d} }
@@ -338,23 +352,29 @@ func (w *worker) step(ctx context.Context, n int64) {
 			return
 		}
 	}
-	w.res.Steps++
+	if !w.late(time.Now()) {
+		w.res.Steps++
+	}
 }
 
 var errStatus = errors.New("unexpected status")
 
 // call sends one request, times it and checks the answer with check. It
-// reports whether the step may go on; a request that failed because ctx
-// ended is not counted.
+// reports whether the step may go on. A request that failed because ctx
+// ended is not counted, nor one answered well after the window.
 func (w *worker) call(ctx context.Context, op, method, target string, body []byte, check func(status int, body []byte) error) bool {
 	start := time.Now()
 	status, err := w.do(ctx, method, target, body)
-	took := time.Since(start)
+	end := time.Now()
+	took := end.Sub(start)
 	if err != nil && ctx.Err() != nil {
 		return false
 	}
 	if err == nil {
 		err = check(status, w.body.Bytes())
+	}
+	if err == nil && w.late(end) {
+		return true
 	}
 	s := w.res.op(op)
 	s.Count++

@@ -86,6 +86,9 @@ func TestMixRunsForADuration(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second || res.Steps == 0 || res.Errors != 0 {
 		t.Fatalf("ran %s, %d steps, %d errors; want about 200ms of steps without errors", took, res.Steps, res.Errors)
 	}
+	if res.Elapsed > 200*time.Millisecond || res.Requests < 5*res.Steps {
+		t.Errorf("measured %d requests, %d steps in %s; want the 200ms window", res.Requests, res.Steps, res.Elapsed)
+	}
 	// A second run goes on with new users (a reused name would be found
 	// by the filter that wants none).
 	again, err := d.Run(t.Context(), 20, 0)
@@ -103,6 +106,34 @@ func TestMixRunsForADuration(t *testing.T) {
 	}
 	if _, err := d.Run(t.Context(), 0, 0); err == nil {
 		t.Error("Run without a bound: no error")
+	}
+}
+
+// TestMixWindow: a run bounded by a duration counts what was answered in
+// it; answers arriving later are checked, not counted.
+func TestMixWindow(t *testing.T) {
+	canned := entramix.Canned(token)
+	srv, base := entramix.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/Users/") {
+			time.Sleep(300 * time.Millisecond)
+		}
+		canned.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	d, err := entramix.NewDriver(t.Context(), entramix.Config{BaseURL: base, Token: token, Clients: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	res, err := d.Run(t.Context(), 0, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Elapsed != 100*time.Millisecond || res.Steps != 0 || res.Errors != 0 || res.Requests > 8 {
+		t.Errorf("%d requests, %d steps, %d errors in %s; want at most the first 4 requests of 2 clients, no step, in 100ms", res.Requests, res.Steps, res.Errors, res.Elapsed)
+	}
+	if _, ok := res.Ops[entramix.OpGetUser]; ok {
+		t.Error("a GET answered after the window was counted")
 	}
 }
 
