@@ -11,7 +11,6 @@ import (
 	"github.com/scimkit/scimkit/internal/entramix"
 	"github.com/scimkit/scimkit/internal/teststore"
 	"github.com/scimkit/scimkit/store/memory"
-	"github.com/scimkit/scimkit/store/sqlstore"
 )
 
 const (
@@ -117,12 +116,7 @@ func postgresFloorHandler(b *testing.B) served {
 
 func scimkitPostgres(b *testing.B) served {
 	dsn := teststore.FreshSchema(b)
-	st, err := sqlstore.OpenPostgres(context.Background(), dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	h, logs := scimkitHandler(b, st)
+	h, logs := scimkitHandler(b, openSQLStore(b, dsn))
 	return served{h: h, dsn: dsn, logs: logs}
 }
 

@@ -125,7 +125,7 @@ func TestMixPostgresFloor(t *testing.T) {
 }
 
 func TestMixScimkitPostgres(t *testing.T) {
-	h, logs := scimkitHandler(t, teststore.Postgres(t))
+	h, logs := scimkitHandler(t, openSQLStore(t, teststore.FreshSchema(t)))
 	srv, base := entramix.Serve(h)
 	defer srv.Close()
 	wantCounts(t, run(t, base, 50), 50)
