@@ -55,7 +55,7 @@
 //
 // Each PostgreSQL server works in a fresh schema of that database, dropped
 // at its end, with a pool of 16 connections on both sides (the default of
-// sqlstore.OpenPostgres). The clients and the server share the machine, as
+// scimkit's PostgreSQL opener). The clients and the server share the machine, as
 // they did when the numbers of the issue were taken. A request that fails
 // its check, or a warning or error scimkit logs, fails the benchmark and
 // shows the first of them.
