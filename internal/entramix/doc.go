@@ -55,10 +55,10 @@
 //
 // Each PostgreSQL server works in a fresh schema of that database, dropped
 // at its end, with a pool of 16 connections on both sides (the default of
-// scimkit's PostgreSQL opener). The clients and the server share the machine, as
-// they did when the numbers of the issue were taken. A request that fails
-// its check, or a warning or error scimkit logs, fails the benchmark and
-// shows the first of them.
+// scimkit's PostgreSQL opener). The clients and the server share the
+// machine, as they did when the numbers of the issue were taken. A request
+// that fails its check, or a warning or error scimkit logs, fails the
+// benchmark and shows the first of them.
 //
 // To point the mix at any scimkit server already running on this machine:
 //

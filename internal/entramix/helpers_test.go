@@ -118,8 +118,8 @@ func openSQLStore(t testing.TB, dsn string) *sqlstore.Store {
 	return st
 }
 
-// newPool opens a pgx pool of 16 connections, as many as
-// sqlstore.OpenPostgres allows, on dsn.
+// newPool opens a pgx pool of 16 connections on dsn, as many as
+// scimkit's PostgreSQL opener allows.
 func newPool(t testing.TB, dsn string) *pgxpool.Pool {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(dsn)
