@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimkit/scimkit/auth"
@@ -78,14 +79,13 @@ func BenchmarkEntraStepsPostgres(b *testing.B) {
 			b.ReportMetric(float64(n.Count())/float64(i), "stmts/op")
 		})
 	}
-	created := 0
+	var created atomic.Int64 // unique names across -count runs
 	run("filter miss", func(b *testing.B, i int) {
 		do(b, http.MethodGet, filter(fmt.Sprintf("nobody%d@example.com", i)), "", 200)
 	})
 	run("create", func(b *testing.B, i int) {
-		do(b, http.MethodPost, "/Users", user(fmt.Sprintf("new%d-%d@example.com", created, i)), http.StatusCreated)
+		do(b, http.MethodPost, "/Users", user(fmt.Sprintf("new%d@example.com", created.Add(1))), http.StatusCreated)
 	})
-	created++
 	run("filter hit", func(b *testing.B, i int) {
 		do(b, http.MethodGet, filter(fmt.Sprintf("seed%d@example.com", i%1000)), "", 200)
 	})
