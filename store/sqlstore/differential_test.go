@@ -175,6 +175,7 @@ type diffCase struct {
 	desc   bool   // sortOrder=descending
 	start  int    // StartIndex
 	count  int    // Count
+	cursor bool   // walk every page by cursor (RFC 9865), count at a time
 }
 
 // filterFor renders the case's filter for a store with ids.
@@ -198,7 +199,11 @@ func (dc diffCase) describe(memText string) string {
 		}
 		fmt.Fprintf(&b, "sortBy=%s&sortOrder=%s&", dc.sortBy, order)
 	}
-	fmt.Fprintf(&b, "startIndex=%d&count=%d", dc.start, dc.count)
+	if dc.cursor {
+		fmt.Fprintf(&b, "cursor=…(every page)&count=%d", dc.count)
+	} else {
+		fmt.Fprintf(&b, "startIndex=%d&count=%d", dc.start, dc.count)
+	}
 	if !utf8.ValidString(memText) || hasControl(memText) {
 		fmt.Fprintf(&b, "\nthe filter in Go syntax: %q", memText)
 	}
@@ -217,6 +222,9 @@ func (env *diffEnv) generate(in []byte) diffCase {
 		dc.filter = g.filter(0)
 	}
 	dc.sortBy, dc.desc, dc.start, dc.count = g.sortAndPage()
+	if c.intn(4) == 0 {
+		dc.cursor, dc.start, dc.count = true, 1, 1+c.intn(9)
+	}
 	if knownBugs.memorySortByMembers && strings.HasPrefix(dc.sortBy, "members") && !env.memoryScans(dc) {
 		dc.sortBy = "displayName"
 	}
@@ -306,18 +314,33 @@ func (env *diffEnv) list(tb testing.TB, ds *diffStore, dc diffCase) listResult {
 		q.SortBy = store.CompilePath(p.AttributePath, rt)
 	}
 	ctx := store.WithTenant(context.Background(), "acme")
-	page, err := ds.st.List(ctx, dc.typ, q)
-	if err != nil {
-		res.stage, res.err = "list", err
-		return res
+	q.UseCursor = dc.cursor
+	for pages := 0; ; pages++ {
+		page, err := ds.st.List(ctx, dc.typ, q)
+		if err != nil {
+			res.stage, res.err = "list", err
+			return res
+		}
+		if pages == 0 {
+			res.total = page.TotalResults
+		} else if page.TotalResults != res.total {
+			res.stage, res.err = "list", fmt.Errorf("cursor page %d: totalResults %d, the first page said %d", pages+1, page.TotalResults, res.total)
+			return res
+		}
+		for _, r := range page.Resources {
+			v := env.view(ds, r)
+			res.order = append(res.order, v.Index)
+			res.views = append(res.views, v)
+		}
+		if !dc.cursor || page.NextCursor == "" {
+			return res
+		}
+		if pages > 1000 || len(page.Resources) == 0 {
+			res.stage, res.err = "list", fmt.Errorf("cursor walk does not end: page %d, %d resources, nextCursor %q", pages+1, len(page.Resources), page.NextCursor)
+			return res
+		}
+		q.Cursor = page.NextCursor
 	}
-	res.total = page.TotalResults
-	for _, r := range page.Resources {
-		v := env.view(ds, r)
-		res.order = append(res.order, v.Index)
-		res.views = append(res.views, v)
-	}
-	return res
 }
 
 func (ds *diffStore) indexOf(id string) int {
@@ -365,12 +388,12 @@ func (env *diffEnv) canonical(raw []byte) string {
 
 // diffStats counts what the cases did, to show the generator's reach.
 type diffStats struct {
-	cases, rejected, none, some, all, paged int
+	cases, rejected, none, some, all, paged, walks int
 }
 
 func (s *diffStats) String() string {
-	return fmt.Sprintf("%d cases: %d filters refused (FilterError); of the rest %d matched nothing, %d some, %d every resource; %d cut to a page",
-		s.cases, s.rejected, s.none, s.some, s.all, s.paged)
+	return fmt.Sprintf("%d cases: %d filters refused (FilterError); of the rest %d matched nothing, %d some, %d every resource; %d cut to a page; %d walked by cursor",
+		s.cases, s.rejected, s.none, s.some, s.all, s.paged, s.walks)
 }
 
 // check lists dc on every store and reports, as errors of tb, every way a
@@ -404,6 +427,9 @@ func (env *diffEnv) check(tb testing.TB, dc diffCase, stats *diffStats) bool {
 		}
 		if want.stage == "" && len(want.order) < want.total {
 			stats.paged++
+		}
+		if want.stage == "" && dc.cursor && want.total > dc.count {
+			stats.walks++
 		}
 	}
 	switch want.stage {
