@@ -778,12 +778,12 @@ type fnode struct {
 }
 
 type literal struct {
-	kind   uint8 // litString, litToken, litRef
-	s      string
-	raw    bool // written between quotes without JSON escaping
-	ref    int  // litRef: the creation index whose id is compared
-	xform  int  // litRef: what is done to the id
-	nospec bool // litRef: not a resource's id at all
+	kind      uint8 // litString, litToken, litRef
+	s         string
+	raw       bool // written between quotes without JSON escaping
+	ref       int  // litRef: the creation index whose id is compared
+	xform     int  // litRef: what is done to the id
+	unknownID bool // litRef: not a resource's id at all
 }
 
 const (
@@ -866,7 +866,7 @@ func (l *literal) render(b *strings.Builder, ids []string) {
 		return
 	case litRef:
 		v = "00000000-0000-4000-8000-000000000000"
-		if !l.nospec {
+		if !l.unknownID {
 			v = ids[l.ref]
 		}
 		v = transformID(v, l.xform)
@@ -1157,7 +1157,7 @@ func (g *gen) refLit(l leaf) *literal {
 	}
 	if len(from) == 0 || g.c.intn(20) == 19 {
 		if g.c.intn(3) == 0 {
-			lit.nospec = true
+			lit.unknownID = true
 			return lit
 		}
 		lit.ref = g.c.intn(len(g.pop.res))
