@@ -47,11 +47,15 @@ func TestDifferentialRegressions(t *testing.T) {
 		// by the members, as Query.Sort says. Here the memory store is the
 		// one that is wrong.
 		{"memorySortByMembers/no-filter", diffCase{typ: store.Group, sortBy: "members.display", start: 1, count: 100}},
-		{"memorySortByMembers/no-filter-desc", diffCase{typ: store.Group, sortBy: "members.display", desc: true, start: 1, count: 100}},
-		{"memorySortByMembers/indexed-desc", diffCase{typ: store.Group, text: `externalId eq "g%1"`, sortBy: "members.display", desc: true, start: 1, count: 100}},
+		{"memorySortByMembers/indexed", diffCase{typ: store.Group, text: `externalId eq "g%1"`, sortBy: "members.display", start: 1, count: 100}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env.check(t, c.dc, nil)
+			if c.dc.sortBy != "" {
+				// One order or the other shows the bug, whatever the keys.
+				c.dc.desc = !c.dc.desc
+				env.check(t, c.dc, nil)
+			}
 		})
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -50,13 +52,25 @@ type popMember struct {
 }
 
 // population is a set of users and groups. Creation index i is the i-th
-// resource created, in every store.
+// resource created, in every store. After creating them all, the stores
+// update some (attributes, names, members) and delete a few: ops.
 type population struct {
-	res     []popResource
-	users   []int               // creation indices of the users
-	groups  []int               // creation indices of the groups
+	res     []popResource       // as created
+	ops     []popOp             // then, in order
+	final   []popResource       // after ops
+	deleted map[int]bool        // deleted by ops
+	users   []int               // creation indices of the users not deleted
+	groups  []int               // creation indices of the groups not deleted
 	members []int               // creation indices of resources that are a member of some group
 	pool    map[string][]string // "User:emails.value" → values stored (with repeats)
+}
+
+// popOp replaces resource index with state (an Update, which sets every
+// attribute and a group's members) or deletes it.
+type popOp struct {
+	index  int
+	delete bool
+	state  popResource
 }
 
 // Value pools. Values repeat across resources and across attributes, are
@@ -180,27 +194,41 @@ func newPopulation(seed uint64) *population {
 			p.addGroup(rng, takenG)
 		}
 	}
-	for len(p.groups) < 4 {
+	for len(p.groups) < 5 {
 		p.addGroup(rng, takenG)
 	}
+	p.final = slices.Clone(p.res)
+	p.deleted = map[int]bool{}
+	p.change(rng, takenU, takenG)
+	p.users, p.groups = nil, nil
 	isMember := map[int]bool{}
-	for _, g := range p.groups {
-		for _, m := range p.res[g].members {
-			isMember[m.index] = true
+	for i, pr := range p.final {
+		if p.deleted[i] {
+			continue
+		}
+		if pr.typ == store.Group {
+			p.groups = append(p.groups, i)
+			for _, m := range pr.members {
+				isMember[m.index] = true
+			}
+		} else {
+			p.users = append(p.users, i)
 		}
 	}
-	for i := range p.res {
+	for i, pr := range p.final {
 		if isMember[i] {
 			p.members = append(p.members, i)
 		}
-		p.collect(p.res[i].typ, "", p.res[i].attrs)
+		if !p.deleted[i] {
+			p.collect(pr.typ, "", pr.attrs)
+		}
 	}
 	for _, g := range p.groups {
-		p.pool["User:groups.display"] = append(p.pool["User:groups.display"], p.res[g].display)
-		for _, m := range p.res[g].members {
+		p.pool["User:groups.display"] = append(p.pool["User:groups.display"], p.final[g].display)
+		for _, m := range p.final[g].members {
 			d := m.display
 			if d == "" {
-				d = p.res[m.index].display
+				d = p.final[m.index].display
 			}
 			p.pool["Group:members.display"] = append(p.pool["Group:members.display"], d)
 		}
@@ -209,6 +237,109 @@ func newPopulation(seed uint64) *population {
 	p.pool["Group:members.type"] = []string{"User", "Group", "user", "GROUP", "Us"}
 	p.pool["meta.resourceType"] = []string{"User", "Group", "user", "Use"}
 	return p
+}
+
+// change makes the ops: about one user in ten updated (title, active,
+// perhaps displayName, which groups show as the member's display,
+// userName, externalId, emails), two groups updated (members dropped and
+// added, one renamed), then three users and a group deleted (leaving
+// every group that lists them).
+func (p *population) change(rng *rand.Rand, takenU, takenG map[string]bool) {
+	live := func(typ string) []int {
+		var out []int
+		for i, pr := range p.final {
+			if pr.typ == typ && !p.deleted[i] {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	for _, i := range live(store.User) {
+		if rng.IntN(10) != 0 {
+			continue
+		}
+		pr := p.final[i]
+		u := maps.Clone(pr.attrs)
+		u["title"] = pick(rng, titles)
+		if a, ok := u["active"].(bool); ok && maybe(rng, 50) {
+			u["active"] = !a
+		}
+		if maybe(rng, 40) {
+			u["displayName"] = variant(rng, pick(rng, displayNames))
+		}
+		if maybe(rng, 25) {
+			u["userName"] = uniqueName(variant(rng, pick(rng, stems))+".renamed", takenU)
+		}
+		switch rng.IntN(6) {
+		case 0:
+			delete(u, "externalId")
+		case 1:
+			u["externalId"] = pick(rng, externals)
+		}
+		if maybe(rng, 20) {
+			delete(u, "emails")
+		}
+		pr.attrs, pr.raw = u, marshalAttrs(u)
+		pr.label = u["userName"].(string)
+		pr.display, _ = u["displayName"].(string)
+		if pr.display == "" {
+			pr.display = pr.label
+		}
+		p.update(i, pr)
+	}
+	groups := live(store.Group)
+	for k := range 2 {
+		i := groups[rng.IntN(len(groups))]
+		pr := p.final[i]
+		var members []popMember
+		for _, m := range pr.members {
+			if maybe(rng, 70) {
+				if maybe(rng, 15) {
+					m.display = pick(rng, []string{"Boss", "Renamed member", ""})
+				}
+				members = append(members, m)
+			}
+		}
+		for range 1 + rng.IntN(3) {
+			j := rng.IntN(len(p.final))
+			if j != i && !p.deleted[j] && !slices.ContainsFunc(members, func(m popMember) bool { return m.index == j }) {
+				members = append(members, popMember{index: j})
+			}
+		}
+		pr.members = members
+		if k == 1 {
+			name := uniqueName(variant(rng, pick(rng, groupNames))+" renamed", takenG)
+			pr.attrs = maps.Clone(pr.attrs)
+			pr.attrs["displayName"] = name
+			pr.raw, pr.label, pr.display = marshalAttrs(pr.attrs), name, name
+		}
+		p.update(i, pr)
+	}
+	users := live(store.User)
+	for range 3 {
+		p.remove(users[rng.IntN(len(users))])
+	}
+	p.remove(groups[rng.IntN(len(groups))])
+}
+
+func (p *population) update(i int, state popResource) {
+	p.final[i] = state
+	p.ops = append(p.ops, popOp{index: i, state: state})
+}
+
+// remove deletes resource i, and takes it out of every group.
+func (p *population) remove(i int) {
+	if p.deleted[i] {
+		return
+	}
+	p.deleted[i] = true
+	p.ops = append(p.ops, popOp{index: i, delete: true})
+	for j, pr := range p.final {
+		if pr.typ == store.Group && slices.ContainsFunc(pr.members, func(m popMember) bool { return m.index == i }) {
+			pr.members = slices.DeleteFunc(slices.Clone(pr.members), func(m popMember) bool { return m.index == i })
+			p.final[j] = pr
+		}
+	}
 }
 
 // collect records the string values of attrs in the pool, keyed by the
@@ -448,10 +579,15 @@ func marshalAny(v any) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// resource is population resource i as the Handler would hand it to a
-// store whose ids (by creation index) are ids.
+// resource is population resource i, as created, as the Handler would hand
+// it to a store whose ids (by creation index) are ids.
 func (p *population) resource(reg *schema.Registry, i int, ids []string) *store.Resource {
-	pr := p.res[i]
+	return build(reg, p.res[i], ids)
+}
+
+// build is pr as the Handler would hand it to a store whose ids (by
+// creation index) are ids.
+func build(reg *schema.Registry, pr popResource, ids []string) *store.Resource {
 	var decoded map[string]any
 	if err := json.Unmarshal(pr.raw, &decoded); err != nil {
 		panic(err)
@@ -642,12 +778,12 @@ type fnode struct {
 }
 
 type literal struct {
-	kind   uint8 // litString, litToken, litRef
-	s      string
-	raw    bool // written between quotes without JSON escaping
-	ref    int  // litRef: the creation index whose id is compared
-	xform  int  // litRef: what is done to the id
-	nospec bool // litRef: not a resource's id at all
+	kind      uint8 // litString, litToken, litRef
+	s         string
+	raw       bool // written between quotes without JSON escaping
+	ref       int  // litRef: the creation index whose id is compared
+	xform     int  // litRef: what is done to the id
+	unknownID bool // litRef: not a resource's id at all
 }
 
 const (
@@ -730,7 +866,7 @@ func (l *literal) render(b *strings.Builder, ids []string) {
 		return
 	case litRef:
 		v = "00000000-0000-4000-8000-000000000000"
-		if !l.nospec {
+		if !l.unknownID {
 			v = ids[l.ref]
 		}
 		v = transformID(v, l.xform)
@@ -972,7 +1108,8 @@ func (g *gen) mutate(v string) string {
 // dateLit is a dateTime around a creation time, in one of the forms the
 // parser takes.
 func (g *gen) dateLit() *literal {
-	n := len(g.pop.res)
+	// Stamps are creations, the other tenant's creations, then ops.
+	n := len(g.pop.res) + otherTenantResources + len(g.pop.ops)
 	var t time.Time
 	switch g.c.intn(10) {
 	case 0:
@@ -1020,7 +1157,7 @@ func (g *gen) refLit(l leaf) *literal {
 	}
 	if len(from) == 0 || g.c.intn(20) == 19 {
 		if g.c.intn(3) == 0 {
-			lit.nospec = true
+			lit.unknownID = true
 			return lit
 		}
 		lit.ref = g.c.intn(len(g.pop.res))

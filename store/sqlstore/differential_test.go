@@ -113,6 +113,28 @@ func newDiffEnv(tb testing.TB, pop *population) *diffEnv {
 			ids = append(ids, r.ID)
 		}
 	}
+	// Then updates and deletes, later, so that meta.lastModified differs
+	// from meta.created, and groups lose members.
+	for k, op := range pop.ops {
+		now.Store(createdAt(len(pop.res) + otherTenantResources + k).UnixNano())
+		typ := pop.res[op.index].typ
+		for _, ds := range env.stores {
+			var err error
+			if op.delete {
+				err = ds.st.Delete(ctx, typ, ds.ids[op.index], "")
+			} else {
+				_, err = ds.st.Update(ctx, typ, ds.ids[op.index], "", func(r *store.Resource) error {
+					next := build(env.reg, op.state, ds.ids)
+					r.Unique, r.Display, r.ExternalID = next.Unique, next.Display, next.ExternalID
+					r.Attributes, r.Schemas, r.Members = next.Attributes, next.Schemas, next.Members
+					return nil
+				})
+			}
+			if err != nil {
+				tb.Fatalf("%s: op %d on resource %d (delete %v): %v", ds.name, k, op.index, op.delete, err)
+			}
+		}
+	}
 	return env
 }
 
@@ -490,7 +512,10 @@ func (env *diffEnv) labels(order []int) string {
 			parts[i] = "?(not a resource of tenant acme)"
 			continue
 		}
-		parts[i] = fmt.Sprintf("#%d:%q", x, env.pop.res[x].label)
+		parts[i] = fmt.Sprintf("#%d:%q", x, env.pop.final[x].label)
+		if env.pop.deleted[x] {
+			parts[i] += "(deleted)"
+		}
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
