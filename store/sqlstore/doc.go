@@ -60,6 +60,22 @@
 // in full; a text no column can hold (U+0000, invalid UTF-8) matches
 // nothing instead of failing the statement.
 //
+// # Indexes
+//
+// scimkit_resources: its primary key (tenant, type, id); (tenant, id);
+// (tenant, type, created_ns, id), the default order and cursor paging;
+// (tenant, type, modified_ns, id), meta.lastModified comparisons;
+// (tenant, type, left(external_id, 256)) in PostgreSQL, (tenant, type,
+// external_id) in SQLite; in PostgreSQL a GIN index on
+// scimkit_values(attributes), and, when pg_trgm is installed, a GIN
+// trigram index on users' folded userName
+// (lower(translate(attributes ->> 'userName', 'KELVIN SIGN + İ', 'ki')
+// COLLATE "C") gin_trgm_ops) — with Config.NoMigrate that last one is
+// yours to create, as trigram.go writes it. scimkit_unique: its primary
+// key (tenant, type, attribute, key) and (tenant, type, id).
+// scimkit_members: its primary key (tenant, group_id, member_id) and
+// (tenant, member_id).
+//
 // Drivers: sqlstore links none. Open stores with store/sqlstore/postgres
 // (pgx) or store/sqlstore/sqlite (modernc), or hand New a *sql.DB.
 //
