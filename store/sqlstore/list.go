@@ -69,12 +69,15 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 func (s *Store) where(tenant, typ string, filter *store.Filter) (where frag, rest *store.Filter, none bool) {
 	where = cat("r.tenant = ", bind{tenant}, " AND r.type = ", bind{typ})
 	if filter != nil {
-		if attr, key, _, ok := filter.UniqueEquality(); ok {
+		if attr, key, whole, ok := filter.UniqueEquality(); ok {
 			if !storable(key) {
 				return frag{}, nil, true // no stored value holds it
 			}
 			where = cat(where, " AND r.id IN (SELECT id FROM scimkit_unique WHERE tenant = ", bind{tenant}, " AND type = ", bind{typ},
 				" AND attribute = ", bind{attr}, " AND key = ", bind{s.d.indexKey(key)}, ")")
+			if whole {
+				return where, nil, false // the filter is that equality (Entra's match): the index decides it
+			}
 		}
 		if value, ok := externalIDEquality(filter); ok {
 			if !storable(value) {
