@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -180,6 +181,19 @@ var groupFilters = []filterCase{
 }
 
 func (s *suite) testFilter(t *testing.T) {
+	t.Run(`externalId eq ""`, func(t *testing.T) {
+		// An empty externalId is a value like another (an index that does
+		// not hold it must not answer for it); an absent one is not.
+		e := s.env(t)
+		empty := e.create(t, newUser(attrs{"userName": "empty", "externalId": ""})).ID
+		e.create(t, newUser(attrs{"userName": "absent"}))
+		e.create(t, newUser(attrs{"userName": "set", "externalId": "x"}))
+		for _, f := range []string{`externalId eq ""`, `externalId eq "" and userName pr`} {
+			if got := ids(e.all(t, store.User, store.Query{Filter: compileFilter(t, store.User, f)})); !slices.Equal(got, []string{empty}) {
+				t.Errorf("%s: %d users, want the one whose externalId is \"\"", f, len(got))
+			}
+		}
+	})
 	p := s.populate(t)
 	t.Run("no filter", func(t *testing.T) {
 		for _, typ := range []string{store.User, store.Group} {

@@ -105,6 +105,36 @@ func (s *suite) testSorting(t *testing.T) {
 		})
 	})
 
+	t.Run("by members without a filter", func(t *testing.T) {
+		// A store must read the members to sort by them, even when no
+		// filter made it read them.
+		e := s.env(t)
+		user := map[string]string{}
+		for _, n := range []string{"cid", "ann", "bob"} {
+			user[n] = e.create(t, newUser(attrs{"userName": n})).ID
+		}
+		byID := map[string]string{}
+		for _, g := range []struct{ name, member string }{{"G1", "cid"}, {"G2", "ann"}, {"G3", ""}, {"G4", "bob"}} {
+			var members []string
+			if g.member != "" {
+				members = append(members, user[g.member])
+			}
+			byID[e.create(t, newGroup(g.name, members...)).ID] = g.name
+		}
+		for _, c := range []struct {
+			desc bool
+			want []string
+		}{{false, []string{"G2", "G4", "G1", "G3"}}, {true, []string{"G1", "G4", "G2", "G3"}}} {
+			var got []string
+			for _, r := range e.all(t, store.Group, store.Query{SortBy: compilePath(t, store.Group, "members.display"), SortDescending: c.desc}) {
+				got = append(got, byID[r.ID])
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("Groups sortBy=members.display descending=%v: %v, want %v (memberless last)", c.desc, got, c.want)
+			}
+		}
+	})
+
 	t.Run("unknown sortBy keeps the default order", func(t *testing.T) {
 		p := s.populate(t)
 		for _, typ := range []string{store.User, store.Group} {
