@@ -43,21 +43,11 @@ func (s *Store) cursorPageInSQL(ctx context.Context, typ string, where frag, ord
 			cond = and(where, s.keyset(key, q.SortDescending, after))
 		}
 		query := s.pageQuery(typ, cond, order, q.Count+1, 0)
-		rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
+		rs, err := s.readRows(ctx, typ, query)
 		if err != nil {
-			return nil, s.fault("listing "+typ, err)
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanResource(typ, rows)
-			if err != nil {
-				return nil, s.fault("listing "+typ, err)
-			}
-			page.Resources = append(page.Resources, r)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, s.fault("listing "+typ, err)
-		}
+		page.Resources = rs
 		if len(page.Resources) > q.Count {
 			more = true
 			page.Resources = page.Resources[:q.Count]

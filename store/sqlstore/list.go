@@ -201,21 +201,11 @@ func (s *Store) pageInSQL(ctx context.Context, typ string, where frag, order str
 	start := max(q.StartIndex, 1)
 	if q.Count > 0 {
 		query := s.pageQuery(typ, where, order, q.Count, start-1)
-		rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
+		rs, err := s.readRows(ctx, typ, query)
 		if err != nil {
-			return nil, s.fault("listing "+typ, err)
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanResource(typ, rows)
-			if err != nil {
-				return nil, s.fault("listing "+typ, err)
-			}
-			page.Resources = append(page.Resources, r)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, s.fault("listing "+typ, err)
-		}
+		page.Resources = rs
 		if start == 1 && len(page.Resources) < q.Count {
 			page.TotalResults = len(page.Resources) // the page holds them all
 			return page, nil
@@ -226,6 +216,27 @@ func (s *Store) pageInSQL(ctx context.Context, typ string, where frag, order str
 		return nil, s.fault("counting "+typ, err)
 	}
 	return page, nil
+}
+
+// readRows runs a query of columns and the refs column.
+func (s *Store) readRows(ctx context.Context, typ string, query frag) ([]*store.Resource, error) {
+	rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
+	if err != nil {
+		return nil, s.fault("listing "+typ, err)
+	}
+	defer rows.Close()
+	var out []*store.Resource
+	for rows.Next() {
+		r, err := scanResource(typ, rows)
+		if err != nil {
+			return nil, s.fault("listing "+typ, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fault("listing "+typ, err)
+	}
+	return out, nil
 }
 
 // pageQuery reads count rows after offset in order: the rows are picked
@@ -240,22 +251,9 @@ func (s *Store) pageQuery(typ string, where frag, order string, count, offset in
 func (s *Store) pageInGo(ctx context.Context, typ string, where frag, filter *store.Filter, after *store.Cursor, q store.Query) (*store.Page, error) {
 	query := cat(`SELECT `, columns, `, `, s.d.refsSQL(typ), ` FROM scimkit_resources r WHERE `, where,
 		` ORDER BY `, s.tie(), ` LIMIT `, bind{s.maxFallback + 1})
-	rows, err := s.db.QueryContext(ctx, s.sqlOnce(query.sql), query.args...)
+	all, err := s.readRows(ctx, typ, query)
 	if err != nil {
-		return nil, s.fault("listing "+typ, err)
-	}
-	var all []*store.Resource
-	for rows.Next() {
-		r, err := scanResource(typ, rows)
-		if err != nil {
-			rows.Close()
-			return nil, s.fault("listing "+typ, err)
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, s.fault("listing "+typ, err)
+		return nil, err
 	}
 	if len(all) > s.maxFallback {
 		return nil, fmt.Errorf("%w: this filter or sortBy is evaluated outside the database, over at most %d %s resources; narrow it (an eq on userName, externalId or id, or a comparison of a string attribute)",
