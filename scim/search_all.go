@@ -7,6 +7,7 @@ import (
 	fp "github.com/scim2/filter-parser/v2"
 
 	"github.com/scimkit/scimkit/internal/clip"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -44,24 +45,16 @@ func (h *Handler) searchAll(req *request) error {
 		return h.searchAllByCursor(req, p, expr)
 	}
 	var (
-		items    []listed
-		total    int
-		start    int
-		firstErr error
-		compiled int
+		items []listed
+		total int
+		start int
 	)
-	for _, rt := range h.reg.ResourceTypes() {
-		q, proj, err := h.query(rt, p, expr)
-		if err != nil {
-			if asError(err).ScimType != InvalidFilter {
-				return err // paging and projection errors hold for every type
-			}
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		compiled++
+	searched, err := h.searchedTypes(p, expr)
+	if err != nil {
+		return err
+	}
+	for _, st := range searched {
+		rt, q, proj := st.rt, st.q, st.proj
 		start = q.StartIndex
 		// This type's part of the window: what is left of it past the
 		// results of the types before.
@@ -76,9 +69,6 @@ func (h *Handler) searchAll(req *request) error {
 			items = append(items, listed{rt, r, proj})
 		}
 		total += page.TotalResults
-	}
-	if compiled == 0 && firstErr != nil {
-		return firstErr
 	}
 	buf, err := h.appendListResponse(items, listPaging{total: total, startIndex: max(start, 1)}, req.baseURL)
 	if err != nil {
@@ -102,24 +92,16 @@ func (h *Handler) searchAllByCursor(req *request, p listParams, expr fp.Expressi
 	}
 	reached := from.typ == "" // the walk has reached the cursor's type
 	var (
-		items    []listed
-		pg       = listPaging{cursor: true}
-		more     bool // a result follows the last item
-		firstErr error
-		compiled int
+		items []listed
+		pg    = listPaging{cursor: true}
+		more  bool // a result follows the last item
 	)
-	for _, rt := range h.reg.ResourceTypes() {
-		q, proj, err := h.query(rt, p, expr)
-		if err != nil {
-			if asError(err).ScimType != InvalidFilter {
-				return err // paging and projection errors hold for every type
-			}
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		compiled++
+	searched, err := h.searchedTypes(p, expr)
+	if err != nil {
+		return err
+	}
+	for _, st := range searched {
+		rt, q, proj := st.rt, st.q, st.proj
 		want := q.Count - len(items)
 		if more {
 			want = 0 // a Store may end a page early: the walk goes on there
@@ -147,9 +129,6 @@ func (h *Handler) searchAllByCursor(req *request, p listParams, expr fp.Expressi
 			more = true // more of this type after the page, or a type after it
 		}
 	}
-	if compiled == 0 && firstErr != nil {
-		return firstErr
-	}
 	if !reached {
 		return fmt.Errorf("%w: its resource type %q is not searched by this filter", store.ErrInvalidCursor, clip.String(from.typ, 64))
 	}
@@ -162,4 +141,38 @@ func (h *Handler) searchAllByCursor(req *request, p listParams, expr fp.Expressi
 	}
 	writeJSON(req.w, http.StatusOK, buf)
 	return nil
+}
+
+// searchedType is one resource type a root search lists, with its query
+// and projection.
+type searchedType struct {
+	rt   *schema.ResourceType
+	q    store.Query
+	proj *projection
+}
+
+// searchedTypes compiles the search for every resource type, in
+// registration order. A filter that does not fit a type leaves that type
+// out; one that fits none is the error of the first type. Other errors
+// (paging, projection) hold for every type and are returned at once.
+func (h *Handler) searchedTypes(p listParams, expr fp.Expression) ([]searchedType, error) {
+	var out []searchedType
+	var firstErr error
+	for _, rt := range h.reg.ResourceTypes() {
+		q, proj, err := h.query(rt, p, expr)
+		if err != nil {
+			if asError(err).ScimType != InvalidFilter {
+				return nil, err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		out = append(out, searchedType{rt, q, proj})
+	}
+	if len(out) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
+	return out, nil
 }
