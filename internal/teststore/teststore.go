@@ -100,6 +100,11 @@ func Postgres(t testing.TB) *sqlstore.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// go test runs packages in parallel, each with many stores, against
+	// one server (max_connections 100 by default): a small pool per test
+	// store keeps them all under it.
+	st.DB().SetMaxOpenConns(6)
+	st.DB().SetMaxIdleConns(6)
 	t.Cleanup(func() { st.Close() })
 	return st
 }

@@ -257,6 +257,7 @@ func (s *suite) testCursorConcurrent(t *testing.T) {
 			}
 			ch := newChurn(e)
 			stop := ch.background(t)
+			defer stop() // also when the walk stops the test
 			got := e.churnWalk(t, q, ch, stays, doomed)
 			stop()
 			if !slices.Equal(got, want) {
@@ -324,7 +325,8 @@ func (c *churn) background(t testing.TB) (stop func()) {
 			mine = c.step(t, mine)
 		}
 	})
-	return func() { close(done); wg.Wait() }
+	var once sync.Once
+	return func() { once.Do(func() { close(done); wg.Wait() }) }
 }
 
 // churnWalk walks q with pages of 3, and between pages creates and deletes
