@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,4 +302,22 @@ func (d *cursorReader) key(q Query) any {
 // String describes c for test failures and logs.
 func (c Cursor) String() string {
 	return fmt.Sprintf("after key %v, seq %d, id %q", c.Key, c.Seq, c.ID)
+}
+
+// CursorWindow returns the part items[start:end] that a cursor page shows,
+// for a Store that sorts in Go: items (in q's order, as
+// ComparePositions orders pos of them) after position after (nil: from
+// the first), at most q.Count of them. more reports that items follow
+// the window: the page's NextCursor is then the cursor of its last item.
+func CursorWindow[T any](q Query, items []T, after *Cursor, pos func(T) Cursor) (start, end int, more bool) {
+	if after != nil {
+		start, _ = slices.BinarySearchFunc(items, *after, func(it T, c Cursor) int {
+			if q.ComparePositions(pos(it), c) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	end = min(start+max(q.Count, 0), len(items))
+	return start, end, end > start && end < len(items)
 }

@@ -386,22 +386,20 @@ func cursorPage(typ string, q store.Query, matched []*store.Resource, decoded ma
 	pos := func(r *store.Resource) store.Cursor {
 		return store.Cursor{Key: q.SortKey(r, decoded[r]), Seq: r.Created.UnixNano(), ID: r.ID}
 	}
-	start := 0
+	var after *store.Cursor
 	if q.Cursor != "" {
-		after, err := store.DecodeCursor(typ, q, q.Cursor)
+		c, err := store.DecodeCursor(typ, q, q.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		for start < len(matched) && q.ComparePositions(pos(matched[start]), after) <= 0 {
-			start++
-		}
+		after = &c
 	}
-	end := min(start+max(q.Count, 0), len(matched))
+	start, end, more := store.CursorWindow(q, matched, after, pos)
 	for _, r := range matched[start:end] {
 		page.Resources = append(page.Resources, r)
 		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, pos(r)))
 	}
-	if end > start && end < len(matched) {
+	if more {
 		page.NextCursor = page.Cursors[len(page.Cursors)-1]
 	}
 	return page, nil

@@ -108,21 +108,12 @@ func position(typ string, q store.Query) (*store.Cursor, error) {
 // the resource the cursor names, wherever creates and deletes have moved
 // the others, and even when that resource itself is gone.
 func (t *tenant) cursorPage(typ string, q store.Query, after *store.Cursor, hs []hit, page *store.Page) (*store.Page, error) {
-	start := 0
-	if after != nil {
-		start, _ = slices.BinarySearchFunc(hs, *after, func(h hit, c store.Cursor) int {
-			if q.ComparePositions(h.pos, c) <= 0 {
-				return -1
-			}
-			return 1
-		})
-	}
-	end := min(start+max(q.Count, 0), len(hs))
+	start, end, more := store.CursorWindow(q, hs, after, func(h hit) store.Cursor { return h.pos })
 	for _, h := range hs[start:end] {
 		page.Resources = append(page.Resources, t.resource(typ, h.e, true))
 		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, h.pos))
 	}
-	if end > start && end < len(hs) {
+	if more {
 		page.NextCursor = page.Cursors[len(page.Cursors)-1]
 	}
 	return page, nil

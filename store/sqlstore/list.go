@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -281,21 +280,12 @@ func (s *Store) pageInGo(ctx context.Context, typ string, where frag, filter *st
 	}
 	page := &store.Page{TotalResults: len(matched)}
 	pos := func(r *store.Resource) store.Cursor { return s.position(q, r, decoded[r]) }
-	start := 0
-	if after != nil {
-		start, _ = slices.BinarySearchFunc(matched, *after, func(r *store.Resource, c store.Cursor) int {
-			if q.ComparePositions(pos(r), c) <= 0 {
-				return -1
-			}
-			return 1
-		})
-	}
-	end := min(start+max(q.Count, 0), len(matched))
+	start, end, more := store.CursorWindow(q, matched, after, pos)
 	for _, r := range matched[start:end] {
 		page.Resources = append(page.Resources, r)
 		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, pos(r)))
 	}
-	if end > start && end < len(matched) {
+	if more {
 		page.NextCursor = page.Cursors[len(page.Cursors)-1]
 	}
 	return page, nil
