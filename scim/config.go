@@ -43,6 +43,9 @@ type Config struct {
 	// for tenants that must speak RFC 7644 only.
 	Compat func(tenant string) patch.Compat
 
+	// Hooks, if set, is called before and after every write (see Hooks).
+	Hooks Hooks
+
 	// PatchResponse says what a successful PATCH answers; the zero value
 	// is PatchResponseAuto (204 for groups, 200 with the resource otherwise).
 	PatchResponse PatchResponse

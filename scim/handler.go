@@ -122,6 +122,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	rid := requestID(r)
+	w.Header()["X-Request-Id"] = []string{rid}
+	r = r.WithContext(store.WithRequestID(r.Context(), rid))
 	p, err := h.auth.Authenticate(r)
 	if err == nil && p.Tenant == "" {
 		err = errors.New("authenticator returned no tenant")
@@ -136,7 +139,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusUnauthorized, Detail: "unauthorized"})
 		return
 	}
-	req := &request{w: w, r: r, ctx: store.WithTenant(r.Context(), p.Tenant), p: p, baseURL: h.base(r)}
+	ctx := auth.WithPrincipal(store.WithTenant(r.Context(), p.Tenant), p)
+	req := &request{w: w, r: r, ctx: ctx, p: p, baseURL: h.base(r)}
 	req.query, err = parseQuery(r.URL.RawQuery)
 	if err == nil {
 		err = h.route(req)

@@ -1,0 +1,273 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scimkit/auth"
+)
+
+// EventKind says what a committed change meant.
+type EventKind string
+
+// The kinds of Event. A change of a resource yields one of Created,
+// Updated, Deactivated, Reactivated or Deleted, and a group's membership
+// change one MemberAdded or MemberRemoved per member.
+const (
+	Created     EventKind = "created"
+	Updated     EventKind = "updated"     // PUT or PATCH: Paths says what changed
+	Deactivated EventKind = "deactivated" // active went from true (or absent) to false
+	Reactivated EventKind = "reactivated" // active went from false to true (or absent)
+	Deleted     EventKind = "deleted"
+
+	MemberAdded   EventKind = "member.added"   // Member joined the group ResourceID
+	MemberRemoved EventKind = "member.removed" // Member left the group ResourceID (also when Member was deleted)
+)
+
+// Event is one committed change, as the Handler's hooks see it and as a
+// Feed delivers it.
+type Event struct {
+	// ID identifies the event, stable across redeliveries: a consumer
+	// that may see an event twice (a Feed delivers at least once) skips
+	// an ID it has handled.
+	ID string
+
+	// Seq is the event's position in its tenant's feed, increasing in
+	// commit order; zero for an event not read from a Feed.
+	Seq int64
+
+	Kind       EventKind
+	Tenant     string
+	Type       string // the resource type: User, Group, …; Group for member events
+	ResourceID string
+	Version    string // the resource's version after the change; "" for Deleted and when unknown
+
+	// Paths lists the attributes the change set, replaced or removed, as
+	// filters name them ("displayName", "name.givenName",
+	// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+	// "members"), sorted. Set for Updated, Deactivated and Reactivated.
+	Paths []string
+
+	// Member is the member that joined or left, for member events.
+	Member *Member
+
+	// Before and After are the resource's attributes before and after the
+	// change (Resource.Attributes; never a returned:"never" value, which a
+	// Store never holds); nil where there is none (Before of Created,
+	// After of Deleted, member events). A Feed keeps them only when
+	// configured to.
+	Before, After json.RawMessage
+
+	Principal auth.Principal // who made the change (auth.PrincipalFrom)
+	RequestID string         // the request that made it (RequestID)
+	Time      time.Time      // when it was committed, as the Store's clock says
+}
+
+// Changes returns the events of the change from before to after, without
+// the fields StampEvents fills: Created (and MemberAdded for each initial
+// member) when before is nil, Deleted (and MemberRemoved for each group a
+// deleted user was in) when after is nil, and otherwise one Updated,
+// Deactivated or Reactivated listing the changed attributes, if any
+// changed, then one MemberAdded or MemberRemoved per member that joined or
+// left. A change that changes nothing yields none.
+func Changes(before, after *Resource) []Event {
+	switch {
+	case before == nil && after == nil:
+		return nil
+	case before == nil:
+		evs := []Event{{Kind: Created, Type: after.Type, ResourceID: after.ID, Version: after.Version, After: after.Attributes}}
+		for i := range after.Members {
+			evs = append(evs, MemberEvent(MemberAdded, after.ID, after.Version, after.Members[i]))
+		}
+		return evs
+	case after == nil:
+		evs := []Event{{Kind: Deleted, Type: before.Type, ResourceID: before.ID, Before: before.Attributes}}
+		for _, g := range before.Groups {
+			evs = append(evs, MemberEvent(MemberRemoved, g.Value, "", Member{Value: before.ID, Type: before.Type, Display: before.Display}))
+		}
+		return evs
+	}
+	var evs []Event
+	if paths := ChangedPaths(before.Attributes, after.Attributes); len(paths) > 0 {
+		kind := Updated
+		if was, is := isActive(before.Attributes), isActive(after.Attributes); was && !is {
+			kind = Deactivated
+		} else if !was && is {
+			kind = Reactivated
+		}
+		evs = append(evs, Event{Kind: kind, Type: after.Type, ResourceID: after.ID, Version: after.Version, Paths: paths, Before: before.Attributes, After: after.Attributes})
+	}
+	had := make(map[string]bool, len(before.Members))
+	for _, m := range before.Members {
+		had[m.Value] = true
+	}
+	has := make(map[string]bool, len(after.Members))
+	for _, m := range after.Members {
+		has[m.Value] = true
+		if !had[m.Value] {
+			evs = append(evs, MemberEvent(MemberAdded, after.ID, after.Version, m))
+		}
+	}
+	for _, m := range before.Members {
+		if !has[m.Value] {
+			evs = append(evs, MemberEvent(MemberRemoved, after.ID, after.Version, m))
+		}
+	}
+	return evs
+}
+
+// MemberEvent returns the MemberAdded or MemberRemoved event of member m
+// joining or leaving group groupID, which is at version afterwards ("" if
+// unknown).
+func MemberEvent(kind EventKind, groupID, version string, m Member) Event {
+	return Event{Kind: kind, Type: Group, ResourceID: groupID, Version: version, Member: &m}
+}
+
+// StampEvents fills what the context and the clock say of each event: a
+// new ID, the tenant, the Principal, the request id and the time.
+func StampEvents(ctx context.Context, now time.Time, evs []Event) {
+	tenant, _ := Tenant(ctx)
+	p, _ := auth.PrincipalFrom(ctx)
+	rid := RequestID(ctx)
+	for i := range evs {
+		e := &evs[i]
+		e.ID = NewID()
+		e.Tenant = tenant
+		e.Principal = p
+		e.RequestID = rid
+		e.Time = now
+	}
+}
+
+// isActive reports whether attrs say the resource is active: true unless
+// active is false. (The Handler stores active as a JSON boolean however
+// Entra spelled it.)
+func isActive(attrs json.RawMessage) bool {
+	var v struct {
+		Active *bool `json:"active"`
+	}
+	if len(attrs) == 0 || json.Unmarshal(attrs, &v) != nil || v.Active == nil {
+		return true
+	}
+	return *v.Active
+}
+
+// ChangedPaths returns the attribute paths whose values differ between two
+// attribute objects, sorted: top-level attributes by name, the attributes
+// of an extension as "urn…:name", and the sub-attributes of a complex
+// single-valued attribute as "name.sub". A multi-valued attribute is one
+// path. Object keys are compared as the schema does, case-insensitively.
+func ChangedPaths(before, after json.RawMessage) []string {
+	var b, a map[string]json.RawMessage
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	var paths []string
+	diffObjects(b, a, "", 0, &paths)
+	slices.Sort(paths)
+	return slices.Compact(paths)
+}
+
+func diffObjects(b, a map[string]json.RawMessage, prefix string, depth int, paths *[]string) {
+	bl, al := lowerKeys(b), lowerKeys(a)
+	seen := make(map[string]bool, len(al))
+	for k, av := range al {
+		seen[k] = true
+		bv, ok := bl[k]
+		if !ok {
+			*paths = append(*paths, prefix+av.name)
+			continue
+		}
+		diffValue(bv.value, av.value, prefix, av.name, depth, paths)
+	}
+	for k, bv := range bl {
+		if !seen[k] {
+			*paths = append(*paths, prefix+bv.name)
+		}
+	}
+}
+
+func diffValue(bv, av json.RawMessage, prefix, name string, depth int, paths *[]string) {
+	if bytes.Equal(bv, av) {
+		return
+	}
+	bo, bok := asObject(bv)
+	ao, aok := asObject(av)
+	if bok && aok && depth == 0 {
+		sub := prefix + name + "."
+		if strings.HasPrefix(strings.ToLower(name), "urn:") {
+			sub = prefix + name + ":"
+		}
+		diffObjects(bo, ao, sub, depth+1, paths)
+		return
+	}
+	if jsonEqual(bv, av) {
+		return
+	}
+	*paths = append(*paths, prefix+name)
+}
+
+type namedValue struct {
+	name  string
+	value json.RawMessage
+}
+
+func lowerKeys(m map[string]json.RawMessage) map[string]namedValue {
+	out := make(map[string]namedValue, len(m))
+	for k, v := range m {
+		out[strings.ToLower(k)] = namedValue{k, v}
+	}
+	return out
+}
+
+func asObject(v json.RawMessage) (map[string]json.RawMessage, bool) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || v[0] != '{' {
+		return nil, false
+	}
+	var m map[string]json.RawMessage
+	return m, json.Unmarshal(v, &m) == nil
+}
+
+// jsonEqual compares two JSON values semantically (key order and
+// whitespace aside).
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return bytes.Equal(a, b)
+	}
+	return equalAny(x, y)
+}
+
+func equalAny(x, y any) bool {
+	switch x := x.(type) {
+	case map[string]any:
+		y, ok := y.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !equalAny(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := y.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalAny(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return x == y
+	}
+}
