@@ -32,6 +32,8 @@ type Handler struct {
 	patchResponse PatchResponse
 	log           *slog.Logger
 	rejects       *rejectLog
+	hooks         Hooks
+	now           func() time.Time
 	retryAfter    []string // the Retry-After header of a 503
 
 	user, group  *schema.ResourceType
@@ -71,6 +73,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 		now = time.Now
 	}
 	h.rejects = newRejectLog(now)
+	h.now = now
+	h.hooks = cfg.Hooks
 	h.user = h.reg.ResourceType(store.User)
 	h.group = h.reg.ResourceType(store.Group)
 	if h.user == nil || h.group == nil {

@@ -74,10 +74,15 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	var updated *store.Resource
 	if mp, ok := h.store.(store.MemberPatcher); ok && rt.Name == store.Group {
 		if add, remove, ok := memberOnly(norm.Operations); ok {
-			updated, err = mp.PatchMembers(req.ctx, id, ifMatch(req.r), add, remove)
+			hk := h.hooksFor(req, OpPatch, rt.Name, id)
+			if err := hk.before(nil, nil, memberEvents(id, add, remove, "")); err != nil {
+				return err
+			}
+			updated, err = mp.PatchMembers(hk.ctx(req), id, ifMatch(req.r), add, remove)
 			if err != nil {
 				return notFoundAs(err, rt, id)
 			}
+			hk.after(nil, nil, memberEvents(id, add, remove, updated.Version))
 			if wantBody {
 				if updated, err = h.store.Get(req.ctx, rt.Name, id); err != nil {
 					return notFoundAs(err, rt, id)
@@ -91,7 +96,9 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	if err != nil {
 		return err
 	}
-	updated, err = h.store.Update(req.ctx, rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
+	hk := h.hooksFor(req, OpPatch, rt.Name, id)
+	var before store.Resource
+	updated, err = h.store.Update(hk.ctx(req), rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
 		// Top level only: Apply decodes the attributes it touches, and the
 		// rest are written back byte for byte.
 		attrs := map[string]any{}
@@ -126,9 +133,18 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 			return err
 		}
 		next.ID = cur.ID
+		if hk != nil {
+			before = *cur
+			if err := hk.before(&before, next, nil); err != nil {
+				return err
+			}
+		}
 		*cur = *next
 		return nil
 	})
+	if err == nil {
+		hk.after(&before, updated, nil)
+	}
 	if errors.Is(err, errUnchanged) {
 		updated, err = h.store.Get(req.ctx, rt.Name, id)
 	}

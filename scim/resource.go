@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/scimkit/scimkit/internal/canon"
@@ -46,10 +47,15 @@ func (h *Handler) create(req *request, rt *schema.ResourceType) error {
 	if err != nil {
 		return err
 	}
-	created, err := h.store.Create(req.ctx, r)
+	hk := h.hooksFor(req, OpCreate, rt.Name, "")
+	if err := hk.before(nil, r, nil); err != nil {
+		return err
+	}
+	created, err := h.store.Create(hk.ctx(req), r)
 	if err != nil {
 		return err
 	}
+	hk.after(nil, created, nil)
 	return h.writeResource(req, rt, created, http.StatusCreated, proj)
 }
 
@@ -83,26 +89,68 @@ func (h *Handler) replace(req *request, rt *schema.ResourceType, id string) erro
 	if err != nil {
 		return err
 	}
-	updated, err := h.store.Update(req.ctx, rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
+	hk := h.hooksFor(req, OpReplace, rt.Name, id)
+	var before store.Resource
+	updated, err := h.store.Update(hk.ctx(req), rt.Name, id, ifMatch(req.r), func(cur *store.Resource) error {
 		if err := checkImmutable(rt, cur, next); err != nil {
 			return err
 		}
 		next.ID = cur.ID
+		if hk != nil {
+			before = *cur
+			if err := hk.before(&before, next, nil); err != nil {
+				return err
+			}
+		}
 		*cur = *next
 		return nil
 	})
 	if err != nil {
 		return notFoundAs(err, rt, id)
 	}
+	hk.after(&before, updated, nil)
 	return h.writeResource(req, rt, updated, http.StatusOK, proj)
 }
 
 func (h *Handler) delete(req *request, rt *schema.ResourceType, id string) error {
+	if h.hooks != nil {
+		return h.deleteWithHooks(req, rt, id)
+	}
 	if err := h.store.Delete(req.ctx, rt.Name, id, ifMatch(req.r)); err != nil {
 		return notFoundAs(err, rt, id)
 	}
 	req.w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// deleteWithHooks reads the resource first, for the hooks to see what is
+// deleted, and deletes exactly the version they saw: a write in between
+// makes it read again (a client's If-Match still applies).
+func (h *Handler) deleteWithHooks(req *request, rt *schema.ResourceType, id string) error {
+	match := ifMatch(req.r)
+	for attempt := 0; ; attempt++ {
+		hk := h.hooksFor(req, OpDelete, rt.Name, id)
+		cur, err := h.store.Get(req.ctx, rt.Name, id)
+		if err != nil {
+			return notFoundAs(err, rt, id)
+		}
+		if !store.VersionMatches(match, cur.Version) {
+			return asError(store.ErrPrecondition)
+		}
+		if err := hk.before(cur, nil, nil); err != nil {
+			return err
+		}
+		err = h.store.Delete(hk.ctx(req), rt.Name, id, cur.Version)
+		if errors.Is(err, store.ErrPrecondition) && attempt < 3 {
+			continue // changed since read: the hooks must see it again
+		}
+		if err != nil {
+			return notFoundAs(err, rt, id)
+		}
+		hk.after(cur, nil, nil)
+		req.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 }
 
 // notFoundAs names the resource in a 404's detail.

@@ -53,6 +53,10 @@ type Batch struct {
 // (or has).
 var ErrLeaseLost = errors.New("store: the batch's lease expired and its events were claimed again")
 
+// ErrNoFeed is returned by the Feed methods of a Store whose feed is
+// not turned on in its configuration.
+var ErrNoFeed = errors.New("store: the change feed is off; turn it on in the Store's Config")
+
 // Consumer reads a Feed in a loop: the usual way to use one.
 //
 //	c := &store.Consumer{Feed: st, Name: "sessions", Handle: revokeOnDeactivation}

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +17,8 @@ import (
 
 // Store is an in-memory store.Store. The zero value is not usable; call New.
 type Store struct {
-	now func() time.Time
+	now  func() time.Time
+	feed *feed // nil: no feed
 
 	mu      sync.RWMutex
 	tenants map[string]*tenant
@@ -27,6 +29,17 @@ type Config struct {
 	// Clock returns the current time, for Created and LastModified.
 	// Nil: time.Now.
 	Clock func() time.Time
+
+	// FeedEvents turns the change feed (store.Feed) on: it keeps the last
+	// FeedEvents events of all tenants, in memory. An event older than
+	// that is dropped, consumed or not, and everything is lost on
+	// restart: for a durable feed, use store/sqlstore. Zero: no feed
+	// (Claim, Ack and Wait fail with store.ErrNoFeed).
+	FeedEvents int
+
+	// FeedValues keeps the attributes before and after each change in
+	// the feed's events (store.Event's Before and After).
+	FeedValues bool
 }
 
 // New returns an empty Store with the default Config.
@@ -37,6 +50,9 @@ func NewWithConfig(cfg Config) *Store {
 	s := &Store{now: cfg.Clock, tenants: make(map[string]*tenant)}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if cfg.FeedEvents > 0 {
+		s.feed = newFeed(s.now, cfg.FeedEvents, cfg.FeedValues)
 	}
 	return s
 }
@@ -128,6 +144,8 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 	if err != nil {
 		return nil, err
 	}
+	rec := s.recorder(ctx)
+	defer rec.publish()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tb := t.table(r.Type, true)
@@ -158,7 +176,11 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 		tb.byExt[e.externalID] = append(tb.byExt[e.externalID], e)
 	}
 	tb.order = append(tb.order, e)
-	return t.resource(r.Type, e, true), nil
+	res := t.resource(r.Type, e, true)
+	if rec != nil {
+		rec.commit(store.Changes(nil, res))
+	}
+	return res, nil
 }
 
 func fill(e *entry, r *store.Resource) {
@@ -419,6 +441,8 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 	if t == nil {
 		return nil, notFound(typ, id)
 	}
+	rec := s.recorder(ctx)
+	defer rec.publish()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tb := t.table(typ, false)
@@ -430,11 +454,19 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 		return nil, err
 	}
 	r := t.resource(typ, e, true) // a copy: fn may change it freely
+	var before *store.Resource
+	if rec != nil {
+		before = t.resource(typ, e, true)
+	}
 	if err := fn(r); err != nil {
 		return nil, err
 	}
 	r.Type, r.ID = typ, id
-	return s.write(t, tb, e, r)
+	res, err := s.write(t, tb, e, r)
+	if err == nil && rec != nil {
+		rec.commit(store.Changes(before, res))
+	}
+	return res, err
 }
 
 // Delete implements store.Store.
@@ -446,6 +478,8 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 	if t == nil {
 		return notFound(typ, id)
 	}
+	rec := s.recorder(ctx)
+	defer rec.publish()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tb := t.table(typ, false)
@@ -455,6 +489,11 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 	}
 	if err := checkMatch(e, ifMatch); err != nil {
 		return err
+	}
+	var evs []store.Event
+	if rec != nil {
+		before := t.resource(typ, e, false)
+		evs = append(evs, store.Event{Kind: store.Deleted, Type: typ, ResourceID: id, Before: before.Attributes})
 	}
 	delete(tb.byID, id)
 	tb.unindex(e)
@@ -472,10 +511,14 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 	now := s.now().UTC()
 	for gid := range t.memberOf[id] {
 		if g := t.lookup(store.Group, gid); g != nil {
+			m := g.members[id]
 			delete(g.members, id)
 			t.seq++
 			g.version = t.seq
 			g.modified = now
+			if rec != nil {
+				evs = append(evs, store.MemberEvent(store.MemberRemoved, gid, strconv.FormatUint(g.version, 10), store.Member{Value: id, Type: typ, Display: cmp.Or(m.display, e.display)}))
+			}
 		}
 	}
 	delete(t.memberOf, id)
@@ -487,6 +530,12 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 				delete(t.memberOf, mid)
 			}
 		}
+	}
+	if rec != nil {
+		// Groups in a stable order: the feed's order is the same on a
+		// replay.
+		slices.SortStableFunc(evs[1:], func(a, b store.Event) int { return strings.Compare(a.ResourceID, b.ResourceID) })
+		rec.commit(evs)
 	}
 	return nil
 }
@@ -501,6 +550,8 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	if t == nil {
 		return nil, notFound(store.Group, groupID)
 	}
+	rec := s.recorder(ctx)
+	defer rec.publish()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e := t.lookup(store.Group, groupID)
@@ -526,15 +577,41 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 		fresh = append(fresh, m)
 	}
 	t.setMembers(e, fresh)
+	var gone []store.Member
 	for _, id := range remove {
-		if _, ok := e.members[id]; ok {
+		if m, ok := e.members[id]; ok {
+			if rec != nil {
+				gone = append(gone, store.Member{Value: id, Type: m.typ, Display: cmp.Or(m.display, t.displayOf(id, m.typ))})
+			}
 			t.removeMember(e, id)
 		}
 	}
 	t.seq++
 	e.version = t.seq
 	e.modified = s.now().UTC()
-	return t.resource(store.Group, e, false), nil
+	res := t.resource(store.Group, e, false)
+	if rec != nil {
+		// Only what changed: a member added and removed in one call, or
+		// named twice, is not an event of its own.
+		evs := make([]store.Event, 0, len(fresh)+len(gone))
+		added := make(map[string]bool, len(fresh))
+		for _, m := range fresh {
+			if added[m.Value] {
+				continue
+			}
+			added[m.Value] = true
+			if _, still := e.members[m.Value]; still {
+				evs = append(evs, store.MemberEvent(store.MemberAdded, groupID, res.Version, m))
+			}
+		}
+		for _, m := range gone {
+			if !added[m.Value] {
+				evs = append(evs, store.MemberEvent(store.MemberRemoved, groupID, res.Version, m))
+			}
+		}
+		rec.commit(evs)
+	}
+	return res, nil
 }
 
 var _ store.MemberPatcher = (*Store)(nil)
