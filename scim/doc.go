@@ -52,4 +52,12 @@
 // are accepted and dropped on every write: never stored, returned,
 // filtered or sorted on. 401s are logged once a minute per source, with
 // the count of the others.
+//
+// Every request carries its authenticated auth.Principal
+// (auth.PrincipalFrom) and a request id (store.RequestID: the client's
+// X-Request-ID when it is a sane one, else a new one, echoed in the
+// response's X-Request-ID) in the context the Store and Hooks get.
+// Config.Hooks sees every write before it is stored (and may refuse it)
+// and after it is committed, with what it means as store.Events; a Store
+// that is a store.Feed keeps the same events durably for consumers.
 package scim
