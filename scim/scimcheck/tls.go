@@ -76,7 +76,7 @@ func (r *runner) checkTLS(ctx context.Context) bool {
 		return failTLS("the server sent no certificate", "configure the server's certificate")
 	}
 	leaf, now := certs[0], r.cfg.now()
-	res.Message = fmt.Sprintf("%s, certificate for %s issued by %s", tls.VersionName(cs.Version), leafName(leaf), leaf.Issuer.CommonName)
+	res.Message = fmt.Sprintf("%s, certificate for %s issued by %s", tls.VersionName(cs.Version), leafName(leaf), issuerName(leaf))
 
 	for _, c := range certs {
 		if now.After(c.NotAfter) {
@@ -144,6 +144,16 @@ func leafName(c *x509.Certificate) string {
 		return c.IPAddresses[0].String()
 	}
 	return c.Subject.CommonName
+}
+
+func issuerName(c *x509.Certificate) string {
+	switch {
+	case c.Issuer.CommonName != "":
+		return c.Issuer.CommonName
+	case len(c.Issuer.Organization) > 0:
+		return c.Issuer.Organization[0]
+	}
+	return c.Issuer.String()
 }
 
 func selfSigned(c *x509.Certificate) bool {
