@@ -42,7 +42,7 @@ func (c *check) done(s Status, format string, args ...any) {
 func (c *check) failed(code, fix string, res *response, format string, args ...any) {
 	c.res.EntraCode, c.res.Fix = code, fix
 	if res != nil && res.status != 0 {
-		c.res.Quarantine = entracode.Quarantines(res.status)
+		c.res.Quarantine = c.res.Quarantine || entracode.Quarantines(res.status)
 	}
 	c.done(Fail, format, args...)
 }
@@ -56,7 +56,10 @@ func (c *check) failStatus(op entracode.Operation, res *response, want string) {
 	}
 	code := entracode.For(op, res.status, res.scimType())
 	if op == entracode.TestConnection && code != "" {
-		code = entracode.CredentialValidationUnavailable + " (then " + code + ")"
+		// Test Connection fails; a running job logs code and, for a
+		// broken probe, is quarantined.
+		code = entracode.CredentialValidationUnavailable + ", then " + code
+		c.res.Quarantine = true
 	}
 	c.failed(code, fixFor(op, res.status), res, "%s %s answered %d, want %s", res.ex.Method, res.ex.URL, res.status, want)
 }

@@ -179,5 +179,12 @@ func (r *runner) cleanup(ctx context.Context) {
 	if !swept {
 		how = "checked one by one: the endpoint does not answer sw filters"
 	}
-	c.done(Pass, "deleted %d objects created by this run; none named %q left (%s)", deleted, pfx+"…", how)
+	c.done(Pass, "deleted %d %s left by the cycles; nothing named %q remains (%s)", deleted, plural(deleted, "object"), pfx+"…", how)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -63,7 +63,20 @@ func (s *session) close() {
 		return
 	}
 	s.open = false
-	s.r.add(Result{Client: string(s.client), Check: s.step, Status: Pass, Exchanges: s.ex, Duration: time.Since(s.start)})
+	s.r.add(Result{Client: string(s.client), Check: s.step, Status: Pass, Message: summarize(s.ex), Exchanges: s.ex, Duration: time.Since(s.start)})
+}
+
+// summarize is a passed step's message: its requests and their statuses.
+func summarize(ex []Exchange) string {
+	parts := make([]string, 0, len(ex))
+	for _, e := range ex {
+		path := e.URL
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i] + "?…"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s %d", e.Method, excerpt(path, 48), e.Status))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // do sends a request of the current step.
