@@ -66,7 +66,11 @@ func (p *printer) result(r scimcheck.Result) {
 			if r.Quarantine {
 				q = " (repeated, the job is quarantined)"
 			}
-			fmt.Fprintf(p.w, "      Entra logs: %s%s\n", r.EntraCode, q)
+			label := "Entra logs:"
+			if r.Client == string(scimcheck.Okta) {
+				label = "Entra would log:" // the same answer to Entra
+			}
+			fmt.Fprintf(p.w, "      %s %s%s\n", label, r.EntraCode, q)
 		}
 		if r.Fix != "" {
 			fmt.Fprintf(p.w, "      fix:        %s\n", r.Fix)

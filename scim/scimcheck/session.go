@@ -40,6 +40,10 @@ func (r *runner) play(ctx context.Context, client Client, cycle func(*session)) 
 			if _, ok := v.(abort); !ok {
 				panic(v)
 			}
+			if ctx.Err() == nil {
+				r.add(Result{Client: string(client), Check: "rest of the cycle", Status: Skip,
+					Message: "not run: the next steps need the failed one (fix it and run again)"})
+			}
 		}
 	}()
 	cycle(s)
@@ -289,7 +293,7 @@ func fixFor(op entracode.Operation, status int) string {
 	case status == 404:
 		return "the Tenant URL or the resource path is wrong, or the resource Entra created is gone: check the path (/Users, /Groups) and that ids stay stable"
 	case status == 400 && (op == entracode.Update || op == entracode.Disable || op == entracode.Enable || op == entracode.MemberAdd || op == entracode.MemberRemove || op == entracode.GroupRename):
-		return `accept Entra's PATCH shapes: op names in any case ("Add", "Replace", "Remove"), value-filtered paths (emails[type eq "work"].value), string booleans ("True"/"False"), members removed by value`
+		return `accept the PATCH shapes Entra and Okta send: op names in any case ("Add", "Replace", "Remove"), value-filtered paths (emails[type eq "work"].value), string booleans ("True"/"False"), path-less replaces with dotted or URN keys (and id in the value), members removed by value`
 	case status == 400 || status == 422:
 		return "the endpoint rejects a value Entra sends: read the detail in the response and accept (or ignore) that attribute"
 	case status == 409:
