@@ -77,6 +77,9 @@ func runToken(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintln(stdout)
 		for _, r := range rep.Results {
 			fmt.Fprintf(stdout, "%-4s  %-14s %s\n", r.Status, r.Check, r.Message)
+			if r.EntraCode != "" {
+				fmt.Fprintf(stdout, "      Entra logs: %s\n", r.EntraCode)
+			}
 			if r.Fix != "" && r.Status != scimcheck.Pass {
 				fmt.Fprintf(stdout, "      fix: %s\n", r.Fix)
 			}

@@ -19,8 +19,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.readOnly(ctx)
-	if cfg.Write && !r.stopped(ctx) {
+	connected := r.readOnly(ctx)
+	if cfg.Write && !connected && !r.stopped(ctx) {
+		r.add(Result{Check: "provisioning cycles", Status: Skip, Message: "not run: the endpoint cannot be reached"})
+	}
+	if cfg.Write && connected && !r.stopped(ctx) {
 		for _, cl := range cfg.clients() {
 			if r.stopped(ctx) {
 				break
@@ -75,30 +78,39 @@ func (r *runner) stopped(ctx context.Context) bool {
 	return false
 }
 
-func (r *runner) readOnly(ctx context.Context) {
-	if !r.checkTLS(ctx) || r.stopped(ctx) {
-		return
+// readOnly makes the read-only checks; it reports whether the endpoint
+// can be reached at all.
+func (r *runner) readOnly(ctx context.Context) bool {
+	if !r.checkTLS(ctx) {
+		return false
 	}
-	if !r.checkReach(ctx) || r.stopped(ctx) {
-		return
+	if r.stopped(ctx) {
+		return true
+	}
+	if !r.checkReach(ctx) {
+		return false
+	}
+	if r.stopped(ctx) {
+		return true
 	}
 	r.checkTestConnection(ctx)
 	if r.stopped(ctx) {
-		return
+		return true
 	}
 	sch := r.checkDiscovery(ctx)
 	if r.stopped(ctx) {
-		return
+		return true
 	}
 	r.checkSchemas(ctx, sch)
 	if r.stopped(ctx) {
-		return
+		return true
 	}
 	r.checkUnauthorized(ctx)
 	if r.stopped(ctx) {
-		return
+		return true
 	}
 	r.checkExcludedMembers(ctx)
+	return true
 }
 
 // cleanup deletes every object the run created: those it knows the id of,
@@ -176,7 +188,9 @@ func (r *runner) cleanup(ctx context.Context) {
 		return
 	}
 	how := "checked by listing"
-	if !swept {
+	if !swept && len(created) == 0 {
+		how = "nothing was created"
+	} else if !swept {
 		how = "checked one by one: the endpoint does not answer sw filters"
 	}
 	c.done(Pass, "deleted %d %s left by the cycles; nothing named %q remains (%s)", deleted, plural(deleted, "object"), pfx+"…", how)

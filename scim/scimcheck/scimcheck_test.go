@@ -404,3 +404,27 @@ func TestConfigErrors(t *testing.T) {
 		t.Error("unknown client: no error")
 	}
 }
+
+// An endpoint nothing answers on fails reachability with Test
+// Connection's code, and no cycle is attempted.
+func TestUnreachable(t *testing.T) {
+	srv := httptest.NewServer(newQuickstart(t))
+	u := srv.URL + "/scim/v2"
+	srv.Close()
+	rep, err := scimcheck.Run(context.Background(), scimcheck.Config{URL: u, Token: token, Write: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result(t, rep, "", "reachability")
+	if r.Status != scimcheck.Fail || r.EntraCode != entracode.CredentialValidationUnavailable || !strings.Contains(r.Message, "no answer") {
+		t.Errorf("reachability: %s %q [%s]", r.Status, r.Message, r.EntraCode)
+	}
+	if c := result(t, rep, "", "provisioning cycles"); c.Status != scimcheck.Skip {
+		t.Errorf("cycles: %s", c.Status)
+	}
+	for _, r := range rep.Results {
+		if r.Client != "" {
+			t.Errorf("a cycle ran against an unreachable endpoint: %s: %s", r.Client, r.Check)
+		}
+	}
+}
