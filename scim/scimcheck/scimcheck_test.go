@@ -2,6 +2,12 @@ package scimcheck_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -302,6 +308,35 @@ func TestTLS(t *testing.T) {
 		{"valid", func(h http.Handler) string {
 			return serveWithCert(t, h, ca.leaf(t, now.Add(-day), now.Add(400*day)))
 		}, true, scimcheck.Pass, "TLS 1.3"},
+		{"hostname mismatch", func(h http.Handler) string {
+			return strings.Replace(serveWithCert(t, h, ca.leaf(t, now.Add(-day), now.Add(400*day))), "127.0.0.1", "localhost", 1)
+		}, true, scimcheck.Fail, "not valid for localhost"},
+		{"incomplete chain", func(h http.Handler) string {
+			inter := ca.intermediate(t)
+			key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			return serveWithCert(t, h, inter.issue(t, now.Add(-day), now.Add(400*day), key, &key.PublicKey, nil, serveAIA(t, inter.cert)))
+		}, true, scimcheck.Fail, "chain is incomplete"},
+		{"intermediate missing, no AIA", func(h http.Handler) string {
+			inter := ca.intermediate(t)
+			key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			return serveWithCert(t, h, inter.issue(t, now.Add(-day), now.Add(400*day), key, &key.PublicKey, nil, ""))
+		}, true, scimcheck.Fail, "not trusted"},
+		{"complete chain", func(h http.Handler) string {
+			inter := ca.intermediate(t)
+			key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			return serveWithCert(t, h, inter.issue(t, now.Add(-day), now.Add(400*day), key, &key.PublicKey, []*x509.Certificate{inter.cert}, serveAIA(t, inter.cert)))
+		}, true, scimcheck.Pass, "issued by scimcheck test intermediate"},
+		{"RSA-1024 key", func(h http.Handler) string {
+			key, err := rsa.GenerateKey(rand.Reader, 1024)
+			if err != nil {
+				t.Skip("RSA-1024 keys cannot be generated here:", err)
+			}
+			return serveWithCert(t, h, ca.issue(t, now.Add(-day), now.Add(400*day), key, &key.PublicKey, nil, ""))
+		}, true, scimcheck.Fail, "1024 bits"},
+		{"TLS 1.1 only", func(h http.Handler) string {
+			return serveWithTLS(t, h, &tls.Config{Certificates: []tls.Certificate{ca.leaf(t, now.Add(-day), now.Add(400*day))},
+				MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11})
+		}, true, scimcheck.Fail, "TLS 1.1 only"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

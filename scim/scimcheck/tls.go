@@ -7,9 +7,12 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -105,8 +108,8 @@ func (r *runner) checkTLS(ctx context.Context) bool {
 	case errors.As(verr, &unknownErr) && selfSigned(leaf):
 		return failTLS("the certificate is self-signed: "+verr.Error(),
 			"use a certificate from a public CA (Entra trusts public CAs only; a self-signed or private-CA certificate fails Test Connection)")
-	case errors.As(verr, &unknownErr) && len(certs) == 1 && len(leaf.IssuingCertificateURL) > 0:
-		return failTLS("the chain is incomplete: the server sends only its own certificate, not the intermediate of "+leaf.Issuer.CommonName,
+	case errors.As(verr, &unknownErr) && r.completesChain(dctx, leaf, inter, host, now):
+		return failTLS("the chain is incomplete: the server does not send the intermediate certificate "+issuerName(leaf)+" (a browser fetches it from the certificate's AIA URL; Entra does not)",
 			"configure the server with the full chain (the certificate followed by the intermediates, e.g. fullchain.pem)")
 	case errors.As(verr, &unknownErr):
 		return failTLS("the chain is not trusted: "+verr.Error(),
@@ -172,4 +175,37 @@ func weakKey(c *x509.Certificate) string {
 		}
 	}
 	return ""
+}
+
+// completesChain reports whether the intermediate the leaf's AIA URL
+// names makes the chain verify: the server left it out.
+func (r *runner) completesChain(ctx context.Context, leaf *x509.Certificate, inter *x509.CertPool, host string, now time.Time) bool {
+	for _, u := range leaf.IssuingCertificateURL {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			continue
+		}
+		resp, err := r.hc.Do(req)
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			continue
+		}
+		if b, _ := pem.Decode(data); b != nil {
+			data = b.Bytes
+		}
+		ic, err := x509.ParseCertificate(data)
+		if err != nil {
+			continue
+		}
+		pool := inter.Clone()
+		pool.AddCert(ic)
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: r.cfg.RootCAs, Intermediates: pool, DNSName: host, CurrentTime: now}); err == nil {
+			return true
+		}
+	}
+	return false
 }
