@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -320,5 +321,31 @@ func TestTokenCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// -mapping and -attr name attributes that must be in /Schemas.
+func TestMappingFlags(t *testing.T) {
+	u, ca := serveTLS(t, newQuickstart(t))
+	mapping := filepath.Join(t.TempDir(), "mapping.txt")
+	if err := os.WriteFile(mapping, []byte("userName\nurn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter\nGroup displayName\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"-url", u, "-token", token, "-ca", ca, "-mapping", mapping}, nil, &out, io.Discard, false); code != exitOK {
+		t.Fatalf("attributes scimkit declares: exit %d\n%s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "all 28 mapped attributes are in /Schemas") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	out.Reset()
+	args := []string{"-url", u, "-token", token, "-ca", ca, "-mapping", mapping, "-attr", "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:tag", "-group-attr", "description"}
+	if code := run(context.Background(), args, nil, &out, io.Discard, false); code != exitFailed {
+		t.Fatalf("undeclared attributes: exit %d\n%s", code, out.String())
+	}
+	for _, want := range []string{"FAIL  schema discoverability", "2 of 30 mapped attributes are not in /Schemas", "CustomExtensionName:2.0:User:tag", "Group description", "Entra logs: SchemaAttributeNotFound"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
