@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cfg.Attributes = append(cfg.Attributes, scimcheck.Attribute{Resource: "Group", Name: a})
 	}
 
-	p := &printer{w: stdout, progress: stderr, terminal: terminal, verbose: *verbose}
+	p := &printer{ctx: ctx, w: stdout, progress: stderr, terminal: terminal, verbose: *verbose}
 	if !*asJSON {
 		mode := "read-only checks"
 		if *write {
@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprintf(stdout, "scimcheck %s: %s\n\n", strings.SplitN(*url, "?", 2)[0], mode)
 		cfg.Progress = p.result
-	} else if terminal {
+	} else {
 		cfg.Progress = p.progressOnly
 	}
 	start := time.Now()

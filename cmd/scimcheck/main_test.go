@@ -237,6 +237,9 @@ func TestBuiltCommandInterrupted(t *testing.T) {
 	if left := names(t, h); len(left) != 0 {
 		t.Errorf("left on the server after SIGINT: %v", left)
 	}
+	if !strings.Contains(stderr.String(), "interrupted: deleting what this run created") {
+		t.Errorf("stderr: %q", stderr.String())
+	}
 	if !strings.Contains(out, "deleted 1 object") {
 		t.Errorf("the user created while the signal arrived was not deleted by the cleanup:\n%s", out)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,8 @@ import (
 // the details of a failure, and on a terminal a progress line (on the
 // progress writer, erased before each result).
 type printer struct {
+	ctx         context.Context
+	told        bool // the interruption was announced
 	w, progress io.Writer
 	terminal    bool
 	verbose     bool
@@ -34,6 +37,7 @@ func name(r scimcheck.Result) string {
 }
 
 func (p *printer) progressOnly(r scimcheck.Result) {
+	p.interrupted()
 	if r.Status != "" {
 		p.n++
 		return
@@ -45,6 +49,17 @@ func (p *printer) progressOnly(r scimcheck.Result) {
 	}
 }
 
+// interrupted announces, once, that the run was interrupted and is
+// cleaning up (which may take a while on a slow endpoint).
+func (p *printer) interrupted() {
+	if p.ctx == nil || p.ctx.Err() == nil || p.told {
+		return
+	}
+	p.told = true
+	p.clear()
+	fmt.Fprintln(p.progress, "scimcheck: interrupted: deleting what this run created (Ctrl-C again to quit at once)…")
+}
+
 func (p *printer) clear() {
 	if p.shown {
 		fmt.Fprint(p.progress, "\r\033[K")
@@ -53,6 +68,7 @@ func (p *printer) clear() {
 }
 
 func (p *printer) result(r scimcheck.Result) {
+	p.interrupted()
 	if r.Status == "" {
 		p.progressOnly(r)
 		return

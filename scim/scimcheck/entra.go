@@ -11,8 +11,9 @@ const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 // entraCycle is Microsoft Entra ID's provisioning cycle, in its default
 // PATCH format or (flagged) with aadOptscim062020: Test Connection, user
-// match, create, update, the manager pass, disable and re-enable, groups
-// with members added and removed, rename, and deletes.
+// match, create, update, the manager pass (set, change, remove), disable
+// and re-enable, groups with members added and removed, rename, and
+// deletes.
 func entraCycle(flagged bool) func(*session) {
 	return func(s *session) { entra(s, flagged) }
 }
@@ -135,6 +136,16 @@ func entra(s *session, flagged bool) {
 	if res := s.list("/Users?attributes=id&filter=" + q(`id eq "`+uid+`" and manager eq "`+mid+`"`)); total(res) != 1 {
 		s.matchFail(res, "id eq … and manager eq … must find the user exactly once")
 	}
+	s.begin("create second manager", entracode.Create)
+	mid2 := s.create("/Users", entraUser(name+".manager2@contoso.example", "mgr2"+suffix))
+	s.begin("change manager", entracode.Update)
+	s.patchOK("/Users/"+uid, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+ "Operations":[{"op":"%s","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"%s"}]}`, op("Replace"), mid2))
+	u = s.get("/Users/" + uid)
+	if v, ok := field(u, enterprise, "manager").(map[string]any); !ok || v["value"] != mid2 {
+		s.failWith(nil, entracode.ServiceIncompatible, "replace the manager with the new id and return it as {\"value\": \"<id>\"}",
+			"manager = %#v after the change, want {\"value\": %q}", field(u, enterprise, "manager"), mid2)
+	}
 	s.begin("remove manager", entracode.Update)
 	s.patchOK("/Users/"+uid, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
  "Operations":[{"op":"%s","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":""}]}`, op("Replace")))
@@ -212,6 +223,7 @@ func entra(s *session, flagged bool) {
 	s.deleteOK("/Users/" + uid)
 	s.begin("delete manager", entracode.Delete)
 	s.deleteOK("/Users/" + mid)
+	s.deleteOK("/Users/" + mid2)
 }
 
 // entraUser is the create body of Entra's default mapping.

@@ -43,6 +43,7 @@ func TestQuickstartPassesEverything(t *testing.T) {
 					result(t, rep, c, "delete group")
 				}
 				result(t, rep, "entra", "set manager (bare id)")
+				result(t, rep, "entra", "change manager")
 				result(t, rep, "entra", "disable user")
 				result(t, rep, "", "cleanup")
 			}
@@ -187,7 +188,7 @@ func TestBrokenEndpoints(t *testing.T) {
 					h.ServeHTTP(w, r)
 				})
 			},
-			client: "entra", check: "match disabled user", code: entracode.DuplicateTargets, inMessage: "totalResults 2",
+			client: "entra", check: "match disabled user", code: entracode.DuplicateTargets, inMessage: "(totalResults 3)",
 		},
 	}
 	for _, tc := range cases {

@@ -22,7 +22,8 @@ type Options struct {
 
 // Entra replays Microsoft Entra ID provisioning in its default format:
 // Test Connection, user match/create/update/disable/re-enable, the manager
-// reference pass, groups with members added and removed, and deletes.
+// reference pass (set, change, remove), groups with members added and
+// removed, and deletes.
 func Entra(t testing.TB, h http.Handler, o Options) {
 	t.Helper()
 	replay(t, h, o, scimcheck.Entra)
