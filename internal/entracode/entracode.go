@@ -46,6 +46,18 @@ const (
 	TooManyRequests     = "TooManyRequests"
 	InternalServerError = "InternalServerError"
 	Timeout             = "Timeout"
+
+	// SchemaAttributeNotFound: an attribute in the mapping is not one the
+	// target accepts (here: not in /Schemas).
+	SchemaAttributeNotFound = "SchemaAttributeNotFound"
+	// ProtocolError: the connection itself failed (TLS, reset, not HTTP).
+	ProtocolError = "WebExceptionProtocolError"
+	// CredentialValidationUnavailable: Test Connection could not complete
+	// (unreachable endpoint, untrusted certificate, failed answer).
+	CredentialValidationUnavailable = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"
+	// QuarantineException: the job's quarantine reason for credentials
+	// refused again and again.
+	QuarantineException = "EncounteredQuarantineException"
 )
 
 // For returns the code Entra's provisioning log shows when an endpoint

@@ -10,7 +10,9 @@
 //		scimtest.Entra(t, h, scimtest.Options{Token: "test-token"})
 //	}
 //
-// Entra replays Microsoft Entra ID in its default PATCH format,
+// The sequences are those of package scimcheck (which the scimcheck
+// command runs against live endpoints): one source of truth for what each
+// client sends. Entra replays Microsoft Entra ID in its default PATCH format,
 // EntraFlagged the aadOptscim062020 format (one tenant can send both),
 // and Okta Okta's SCIM 2.0 client. Each creates its own users and groups
 // with random names and deletes what it created.
