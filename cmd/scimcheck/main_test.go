@@ -175,7 +175,7 @@ func TestBuiltCommandExplainsFailure(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"FAIL  test connection",
-		"Entra logs: SystemForCrossDomainIdentityManagementCredentialValidationUnavailable, then SystemForCrossDomainIdentityManagementServiceIncompatible (repeated, the job is quarantined)",
+		"Entra logs: CredentialValidationUnavailable, then SystemForCrossDomainIdentityManagementServiceIncompatible (repeated, the job is quarantined)",
 		"fix:        answer a filter that matches nothing with 200",
 		"request:    GET /Users?filter=userName+eq+%22",
 		`response:   404 {"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"user not found"}`,

@@ -54,7 +54,7 @@ const (
 	ProtocolError = "WebExceptionProtocolError"
 	// CredentialValidationUnavailable: Test Connection could not complete
 	// (unreachable endpoint, untrusted certificate, failed answer).
-	CredentialValidationUnavailable = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"
+	CredentialValidationUnavailable = "CredentialValidationUnavailable" // as Graph's validateCredentials reports it (entra-behaviour §3.1)
 	// QuarantineException: the job's quarantine reason for credentials
 	// refused again and again.
 	QuarantineException = "EncounteredQuarantineException"
