@@ -1,14 +1,10 @@
 package auth
 
-import (
-	"errors"
-	"fmt"
-	"strconv"
-	"unicode/utf8"
-)
+import "errors"
 
-// Rejection reasons of Entra-issued JWTs (see NewEntra). Each error
-// returned by Entra.Authenticate wraps exactly one of them, or one of the
+// Rejection reasons of JWTs: Entra-issued ones (package auth/entra) and
+// the access tokens of package auth/oauth. Each error
+// returned by those authenticators wraps exactly one of them, or one of the
 // request-level reasons of BearerToken (ErrNoToken, ErrTokenInQuery,
 // ErrTokenTooLarge); test with errors.Is. The error's text is the precise
 // reason in an Entra admin's terms, for the log; it never contains the
@@ -66,33 +62,3 @@ var (
 	// names: a tampered token, or one signed by another key.
 	ErrBadSignature = errors.New("the token's signature does not verify")
 )
-
-// rejection is a reason (one of the sentinels) with its precise message.
-type rejection struct {
-	reason error
-	msg    string
-}
-
-func (r *rejection) Error() string { return r.msg }
-func (r *rejection) Unwrap() error { return r.reason }
-
-func reject(reason error, msg string) error { return &rejection{reason: reason, msg: msg} }
-
-// maxQuoted is the most bytes of a value taken from a token that a
-// rejection's text quotes.
-const maxQuoted = 128
-
-// quote returns s quoted, as %q does, for a rejection's text. A value
-// longer than maxQuoted bytes (claims are the sender's choice, and the
-// text is logged on every request) is cut there, at a rune boundary, and
-// followed by "…" and its length.
-func quote(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
-}

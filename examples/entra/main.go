@@ -37,8 +37,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
+	"github.com/scimkit/scimkit/auth/entra"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -62,9 +62,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	var tenants, audiences list
 	fs.Var(&tenants, "tenant", "tenant ID (GUID) allowed to provision; repeat for several")
-	fs.Var(&audiences, "audience", "accepted aud; repeat for several (default "+auth.DefaultAudience+", the custom-app audience)")
-	authority := fs.String("authority-host", auth.DefaultAuthorityHost, "host serving {host}/{tenant}/discovery/keys")
-	issuer := fs.String("issuer-host", auth.DefaultIssuerHost, "tokens' issuer is {issuer-host}/{tenant}/")
+	fs.Var(&audiences, "audience", "accepted aud; repeat for several (default "+entra.DefaultAudience+", the custom-app audience)")
+	authority := fs.String("authority-host", entra.DefaultAuthorityHost, "host serving {host}/{tenant}/discovery/keys")
+	issuer := fs.String("issuer-host", entra.DefaultIssuerHost, "tokens' issuer is {issuer-host}/{tenant}/")
 	fake := fs.Bool("fake-issuer", false, "start a fake Entra issuer in the process and print a token (no Entra needed)")
 	baseURL := fs.String("base-url", os.Getenv("SCIMKIT_BASE_URL"), "public URL of the endpoint, the Tenant URL you give Entra (default $SCIMKIT_BASE_URL); empty: taken from each request's Host header, for local use only")
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	client := &http.Client{Timeout: 10 * time.Second}
 	var iss *authtest.Issuer
 	if *fake {
-		if *authority != auth.DefaultAuthorityHost {
+		if *authority != entra.DefaultAuthorityHost {
 			return errors.New("-fake-issuer and -authority-host exclude each other")
 		}
 		iss = authtest.NewIssuer(authtest.Options{IssuerHost: *issuer})
@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	entra, err := auth.NewEntra(ctx, auth.EntraConfig{
+	ea, err := entra.New(ctx, entra.Config{
 		Tenants:       tenants,
 		Audiences:     audiences,
 		AuthorityHost: *authority,
@@ -106,10 +106,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer entra.Close()
+	defer ea.Close()
 	h, err := scim.NewHandler(scim.Config{
 		Store:   memory.New(),
-		Auth:    entra,
+		Auth:    ea,
 		BaseURL: *baseURL,
 		Logger:  logger,
 	})

@@ -1,4 +1,4 @@
-package auth_test
+package entra_test
 
 import (
 	"encoding/base64"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
+	"github.com/scimkit/scimkit/auth/entra"
 )
 
 // Key behaviour, counted at the fake issuer. NewEntra fetches the keys of
@@ -142,7 +143,7 @@ func TestJWKSDownAfterWarmUp(t *testing.T) {
 // (and logs), tokens are refused with ErrKeysUnavailable, the first request
 // retries at once, later ones at most every MinRefreshInterval.
 func TestJWKSDownAtStart(t *testing.T) {
-	f := newFixture(t, func(f *fixture, _ *auth.EntraConfig) { f.iss.SetDown(true) })
+	f := newFixture(t, func(f *fixture, _ *entra.Config) { f.iss.SetDown(true) })
 	if f.fetchesAtStart != 2 {
 		t.Errorf("warm-up: %d fetches, want 2", f.fetchesAtStart)
 	}
@@ -230,7 +231,7 @@ func TestMadeUpTenantNegativeCache(t *testing.T) {
 	clock := newClock()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now, KnownTenants: []string{}})
 	defer iss.Close()
-	e, err := auth.NewEntra(t.Context(), auth.EntraConfig{
+	e, err := entra.New(t.Context(), entra.Config{
 		AllowTenant:   func(string) bool { return true },
 		AuthorityHost: iss.URL(),
 		HTTPClient:    iss.Client(),

@@ -1,7 +1,8 @@
-package auth
+package entra
 
 import (
 	"crypto/sha256"
+	"github.com/scimkit/scimkit/auth"
 	"sync"
 	"time"
 )
@@ -23,7 +24,7 @@ type tokenCache struct {
 }
 
 type cachedToken struct {
-	p   Principal
+	p   auth.Principal
 	exp time.Time
 }
 
@@ -37,21 +38,21 @@ func newTokenCache(max int) *tokenCache {
 }
 
 // get returns the principal of a cached token that has not expired at now.
-func (c *tokenCache) get(sum [sha256.Size]byte, now time.Time) (Principal, bool) {
+func (c *tokenCache) get(sum [sha256.Size]byte, now time.Time) (auth.Principal, bool) {
 	if c == nil {
-		return Principal{}, false
+		return auth.Principal{}, false
 	}
 	c.mu.RLock()
 	e, ok := c.m[sum]
 	c.mu.RUnlock()
 	if !ok || !now.Before(e.exp) {
-		return Principal{}, false
+		return auth.Principal{}, false
 	}
 	return e.p, true
 }
 
 // put remembers a verified token until exp.
-func (c *tokenCache) put(sum [sha256.Size]byte, p Principal, exp, now time.Time) {
+func (c *tokenCache) put(sum [sha256.Size]byte, p auth.Principal, exp, now time.Time) {
 	if c == nil || c.max == 0 || !now.Before(exp) {
 		return
 	}

@@ -1,4 +1,4 @@
-package auth
+package entra
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/auth"
 	"log/slog"
 	"maps"
 	"net"
@@ -22,7 +23,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
-// Defaults of EntraConfig.
+// Defaults of Config.
 const (
 	// DefaultAudience is the aud of the token Entra sends to every custom
 	// (non-gallery) application when its Secret Token field is left blank:
@@ -38,16 +39,16 @@ const (
 	DefaultIssuerHost = "https://sts.windows.net"
 
 	// ProvisioningAppID is the appid of Entra's provisioning service
-	// (Microsoft.Azure.SyncFabric), for EntraConfig.AppIDs.
+	// (Microsoft.Azure.SyncFabric), for Config.AppIDs.
 	ProvisioningAppID = "00000014-0000-0000-c000-000000000000"
 )
 
-// EntraConfig configures NewEntra. Tenants or AllowTenant is required;
+// Config configures New. Tenants or AllowTenant is required;
 // every other field has a useful zero value.
-type EntraConfig struct {
+type Config struct {
 	// Tenants are the tenant IDs (GUIDs, shown on the Overview page of the
 	// Entra admin center) allowed to provision. Their signing keys are
-	// fetched by NewEntra.
+	// fetched by New.
 	Tenants []string
 
 	// AllowTenant decides per tenant ID instead of Tenants (set one of
@@ -123,7 +124,7 @@ type EntraConfig struct {
 	// not in Tenants (a new tenant's first fetch, the retry of a failed
 	// one, a refresh for an unknown kid) to that many per
 	// MinRefreshInterval, all tenants together. A token that needs one
-	// more is refused with ErrKeysUnavailable, without a fetch and
+	// more is refused with auth.ErrKeysUnavailable, without a fetch and
 	// without caching anything for its tenant (the first refusal of each
 	// interval is logged at Warn). Background refreshes of keys already
 	// fetched, and every fetch for Tenants, are not limited. Zero: 100.
@@ -134,10 +135,10 @@ type EntraConfig struct {
 	Logger *slog.Logger
 }
 
-// Entra authenticates the JWTs Entra ID sends when an application's
-// Secret Token field is left blank. Build it with NewEntra; it is safe for
+// Authenticator authenticates the JWTs Entra ID sends when an application's
+// Secret Token field is left blank. Build it with New; it is safe for
 // concurrent use.
-type Entra struct {
+type Authenticator struct {
 	tenants     map[string]bool
 	allowTenant func(string) bool
 	audiences   []string
@@ -153,25 +154,25 @@ type Entra struct {
 	closeOnce sync.Once
 }
 
-// NewEntra checks cfg, fetches the signing keys of cfg.Tenants (waiting
-// for them, within the HTTP client's timeout) and returns an Entra whose
+// New checks cfg, fetches the signing keys of cfg.Tenants (waiting
+// for them, within the HTTP client's timeout) and returns an Authenticator whose
 // background refresh lives until ctx is done or Close is called.
 //
-// A tenant whose keys cannot be fetched at start does not make NewEntra
+// A tenant whose keys cannot be fetched at start does not make New
 // fail (a JWKS outage must not stop a service that also accepts other
 // credentials, and a failed fetch must not be sticky): the failure is
-// logged at Warn, the tenant's tokens are refused with ErrKeysUnavailable,
+// logged at Warn, the tenant's tokens are refused with auth.ErrKeysUnavailable,
 // the first request retries the fetch at once, later requests at most once
 // per MinRefreshInterval, and the background retries every
 // MinRefreshInterval, until a fetch succeeds. (A tenant allowed by
 // AllowTenant is fetched on its first request and retried by requests
 // only, within MaxTenantFetches; its keys are refreshed in the background
 // once one of its tokens has verified.) Configuration errors are returned.
-func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
+func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 	if ctx == nil {
-		return nil, errors.New("auth: NewEntra needs a context")
+		return nil, errors.New("entra: New needs a context")
 	}
-	e := &Entra{
+	e := &Authenticator{
 		allowTenant: cfg.AllowTenant,
 		audiences:   slices.Clone(cfg.Audiences),
 		appIDs:      slices.Clone(cfg.AppIDs),
@@ -180,7 +181,7 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 	}
 	var errs []error
 	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("auth: EntraConfig: "+format, args...))
+		errs = append(errs, fmt.Errorf("entra: Config: "+format, args...))
 	}
 	switch {
 	case len(cfg.Tenants) == 0 && cfg.AllowTenant == nil:
@@ -268,7 +269,7 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 		sets:       make(map[string]*keySet),
 	}
 	if err := e.keys.warm(lctx, tenants); err != nil {
-		log.Warn("auth: Entra signing keys unavailable at start; tokens of these tenants are refused until a fetch succeeds (retried on the next request, then every MinRefreshInterval)",
+		log.Warn("entra: Entra signing keys unavailable at start; tokens of these tenants are refused until a fetch succeeds (retried on the next request, then every MinRefreshInterval)",
 			"error", err.Error(), "min_refresh_interval", e.keys.minRefresh)
 	}
 	e.loopDone = make(chan struct{})
@@ -318,7 +319,7 @@ func isLoopback(host string) bool {
 }
 
 // loop refreshes the keys in the background until ctx is done.
-func (e *Entra) loop(ctx context.Context) {
+func (e *Authenticator) loop(ctx context.Context) {
 	defer close(e.loopDone)
 	tick := min(e.keys.minRefresh, e.keys.refresh) / 2
 	tick = max(tick, time.Second)
@@ -336,7 +337,7 @@ func (e *Entra) loop(ctx context.Context) {
 
 // Close stops the background refresh and waits for running fetches.
 // Tokens are still checked afterwards, against the keys already fetched.
-func (e *Entra) Close() error {
+func (e *Authenticator) Close() error {
 	e.closeOnce.Do(func() {
 		e.cancel()
 		<-e.loopDone
@@ -346,20 +347,20 @@ func (e *Entra) Close() error {
 }
 
 // Authenticate implements Authenticator for the bearer token of r.
-func (e *Entra) Authenticate(r *http.Request) (Principal, error) {
-	tok, err := BearerToken(r)
+func (e *Authenticator) Authenticate(r *http.Request) (auth.Principal, error) {
+	tok, err := auth.BearerToken(r)
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	return e.Validate(r.Context(), tok)
 }
 
-// Validate checks token and returns its Principal: Tenant is the tid,
+// Validate checks token and returns its auth.Principal: Tenant is the tid,
 // Subject the sub (else oid, else appid), Method "entra-jwt". ctx bounds
 // the wait for signing keys being fetched.
-func (e *Entra) Validate(ctx context.Context, token string) (Principal, error) {
-	if len(token) > MaxTokenBytes {
-		return Principal{}, ErrTokenTooLarge
+func (e *Authenticator) Validate(ctx context.Context, token string) (auth.Principal, error) {
+	if len(token) > auth.MaxTokenBytes {
+		return auth.Principal{}, auth.ErrTokenTooLarge
 	}
 	now := e.clock()
 	// Hash the string's bytes in place: Sum256 neither keeps nor changes
@@ -370,13 +371,13 @@ func (e *Entra) Validate(ctx context.Context, token string) (Principal, error) {
 	}
 	p, exp, err := e.verify(ctx, token, now)
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	e.cache.put(sum, p, exp, now)
 	return p, nil
 }
 
-func (e *Entra) allowed(tenant string) bool {
+func (e *Authenticator) allowed(tenant string) bool {
 	if e.tenants != nil {
 		return e.tenants[tenant]
 	}
@@ -385,10 +386,10 @@ func (e *Entra) allowed(tenant string) bool {
 
 // verify checks every property of token, the cheap ones first, and
 // returns its principal and expiry.
-func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Principal, time.Time, error) {
+func (e *Authenticator) verify(ctx context.Context, token string, now time.Time) (auth.Principal, time.Time, error) {
 	t, err := parseJWT(token)
 	if err != nil {
-		return Principal{}, time.Time{}, err
+		return auth.Principal{}, time.Time{}, err
 	}
 	c := &t.claims
 
@@ -399,7 +400,7 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 		if strings.HasSuffix(c.Iss, "/v2.0") {
 			msg += "; v2.0 tokens are not what Entra sends to a SCIM endpoint"
 		}
-		return Principal{}, time.Time{}, reject(ErrWrongIssuer, msg)
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrWrongIssuer, msg)
 	}
 	if !e.allowed(tenant) {
 		msg := fmt.Sprintf("issuer tenant %s is not allowed", tenant)
@@ -408,24 +409,24 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 		} else if n > 5 {
 			msg += fmt.Sprintf(" (it is not among the %d allowed tenants)", n)
 		}
-		return Principal{}, time.Time{}, reject(ErrTenantNotAllowed, msg)
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrTenantNotAllowed, msg)
 	}
 	if c.Tid != tenant {
-		return Principal{}, time.Time{}, reject(ErrTenantMismatch, fmt.Sprintf("tid claim %s is not the issuer's tenant %s", quote(c.Tid), tenant))
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrTenantMismatch, fmt.Sprintf("tid claim %s is not the issuer's tenant %s", quote(c.Tid), tenant))
 	}
 	if c.Exp == nil {
-		return Principal{}, time.Time{}, reject(ErrNoExpiry, "the token has no expiry (exp claim); Entra's tokens always have one")
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrNoExpiry, "the token has no expiry (exp claim); Entra's tokens always have one")
 	}
 	if !now.Before(c.Exp.Add(e.skew)) {
-		return Principal{}, time.Time{}, reject(ErrTokenExpired, fmt.Sprintf("token expired at %s (now %s, clock skew allowed %s)",
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrTokenExpired, fmt.Sprintf("token expired at %s (now %s, clock skew allowed %s)",
 			c.Exp.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
 	}
 	if c.Nbf != nil && now.Before(c.Nbf.Add(-e.skew)) {
-		return Principal{}, time.Time{}, reject(ErrTokenNotYetValid, fmt.Sprintf("token not valid before %s (now %s, clock skew allowed %s)",
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrTokenNotYetValid, fmt.Sprintf("token not valid before %s (now %s, clock skew allowed %s)",
 			c.Nbf.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
 	}
 	if !slices.ContainsFunc(c.Aud, func(a string) bool { return slices.Contains(e.audiences, a) }) {
-		return Principal{}, time.Time{}, reject(ErrWrongAudience, e.audienceMessage(c.Aud))
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrWrongAudience, e.audienceMessage(c.Aud))
 	}
 	if len(e.appIDs) > 0 {
 		app := c.AppID
@@ -433,7 +434,7 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 			app = c.Azp
 		}
 		if !slices.Contains(e.appIDs, app) {
-			return Principal{}, time.Time{}, reject(ErrWrongApp, fmt.Sprintf("application %s is not one of the accepted applications %s", quote(app), strings.Join(e.appIDs, ", ")))
+			return auth.Principal{}, time.Time{}, rejectErr(auth.ErrWrongApp, fmt.Sprintf("application %s is not one of the accepted applications %s", quote(app), strings.Join(e.appIDs, ", ")))
 		}
 	}
 
@@ -441,10 +442,10 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 	// the tenant.
 	set, key, err := e.keys.key(ctx, tenant, t.header.Kid)
 	if err != nil {
-		return Principal{}, time.Time{}, err
+		return auth.Principal{}, time.Time{}, err
 	}
 	if _, err := jws.Verify([]byte(token), jws.WithKeyProvider(rs256Key{key}), jws.WithCompact(), jws.WithAlgorithmMatch(true)); err != nil {
-		return Principal{}, time.Time{}, reject(ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %s of tenant %s: a tampered token, or one signed by another key", quote(t.header.Kid), tenant))
+		return auth.Principal{}, time.Time{}, rejectErr(auth.ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %s of tenant %s: a tampered token, or one signed by another key", quote(t.header.Kid), tenant))
 	}
 	e.keys.verified(set)
 
@@ -455,10 +456,10 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 	if sub == "" {
 		sub = c.AppID
 	}
-	return Principal{Tenant: tenant, Subject: sub, Method: "entra-jwt"}, c.Exp.Time, nil
+	return auth.Principal{Tenant: tenant, Subject: sub, Method: "entra-jwt"}, c.Exp.Time, nil
 }
 
-func (e *Entra) audienceMessage(got []string) string {
+func (e *Authenticator) audienceMessage(got []string) string {
 	var want string
 	if len(e.audiences) == 1 && e.audiences[0] == DefaultAudience {
 		want = "the custom-app audience " + DefaultAudience
