@@ -36,13 +36,19 @@ var (
 	// is not one of them.
 	ErrWrongApp = errors.New("the token was not issued to an accepted application")
 
+	// ErrWrongSubject: the sub claim is not one of the accepted subjects
+	// (auth/entra's Config.Subjects, or a federated client's Subject in
+	// auth/oauth).
+	ErrWrongSubject = errors.New("the token's subject is not accepted")
+
 	// ErrNoExpiry: the token has no exp claim.
 	ErrNoExpiry = errors.New("the token has no expiry (exp)")
 
 	// ErrTokenExpired: exp is more than the clock skew in the past.
 	ErrTokenExpired = errors.New("the token has expired")
 
-	// ErrTokenNotYetValid: nbf is more than the clock skew in the future.
+	// ErrTokenNotYetValid: nbf (or iat) is more than the clock skew in the
+	// future.
 	ErrTokenNotYetValid = errors.New("the token is not valid yet")
 
 	// ErrUnknownSigningKey: the kid is not among the tenant's signing keys,

@@ -52,6 +52,7 @@ type keyStore struct {
 	minRefresh time.Duration
 	log        *slog.Logger
 	urlFor     func(tenant string) string
+	onFetched  func(url string, took time.Duration, err error) // may be nil
 	maxTenants int // key sets of tenants not configured
 	maxFetches int // on-demand fetches for tenants not configured, per minRefresh
 
@@ -347,7 +348,11 @@ func (ks *keyStore) startFetchLocked(s *keySet, forced bool) *fetchCall {
 			ctx, cancel = context.WithTimeout(ctx, ks.timeout)
 			defer cancel()
 		}
+		began := time.Now()
 		keys, err := fetchJWKS(ctx, ks.client, s.url)
+		if ks.onFetched != nil {
+			ks.onFetched(s.url, time.Since(began), err)
+		}
 		var shared *keyMap
 		if err == nil {
 			shared = ks.interned.intern(keys)

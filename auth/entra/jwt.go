@@ -27,13 +27,16 @@ type jwtHeader struct {
 	B64  json.RawMessage `json:"b64"`
 }
 
-// jwtClaims holds the claims of an Entra v1 access token scimkit checks.
+// jwtClaims holds the claims of an Entra access token scimkit checks.
 type jwtClaims struct {
 	Iss   string       `json:"iss"`
 	Tid   string       `json:"tid"`
 	Aud   audience     `json:"aud"`
 	Exp   *numericDate `json:"exp"`
 	Nbf   *numericDate `json:"nbf"`
+	Iat   *numericDate `json:"iat"`
+	Jti   string       `json:"jti"`
+	Uti   string       `json:"uti"`
 	Sub   string       `json:"sub"`
 	Oid   string       `json:"oid"`
 	AppID string       `json:"appid"`
