@@ -53,8 +53,8 @@ type keyStore struct {
 	log        *slog.Logger
 	urlFor     func(tenant string) string
 	onFetched  func(url string, took time.Duration, err error) // may be nil
-	maxTenants int // key sets of tenants not configured
-	maxFetches int // on-demand fetches for tenants not configured, per minRefresh
+	maxTenants int                                             // key sets of tenants not configured
+	maxFetches int                                             // on-demand fetches for tenants not configured, per minRefresh
 
 	mu        sync.Mutex
 	sets      map[string]*keySet  // by tenant
