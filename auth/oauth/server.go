@@ -231,6 +231,9 @@ func parseForm(body string) (form, error) {
 		if pair == "" {
 			continue
 		}
+		if strings.Contains(pair, ";") {
+			return nil, errors.New("the body has a semicolon outside a value escape: not form encoding")
+		}
 		k, v, _ := strings.Cut(pair, "=")
 		k, err := url.QueryUnescape(k)
 		if err != nil {
