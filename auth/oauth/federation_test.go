@@ -21,7 +21,7 @@ type fedFixture struct {
 	tenant string
 }
 
-func newFedFixture(t testing.TB) *fedFixture {
+func newFedFixture(t testing.TB, edit ...func(*oauth.Config)) *fedFixture {
 	t.Helper()
 	clock := newClock()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
@@ -45,6 +45,9 @@ func newFedFixture(t testing.TB) *fedFixture {
 		c.Clock = clock.Now
 		c.ClientLimit = oauth.RateLimit{Burst: 1000}
 		c.AddrLimit = oauth.RateLimit{Burst: 1000}
+		for _, e := range edit {
+			e(c)
+		}
 	})
 	f.clock = clock
 	err = f.clients.Replace(

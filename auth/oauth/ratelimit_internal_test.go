@@ -33,12 +33,12 @@ func TestLimiterBoundedAndRefills(t *testing.T) {
 
 func TestAddrKey(t *testing.T) {
 	for in, want := range map[string]string{
-		"192.0.2.1":                 "192.0.2.1",
-		"::ffff:192.0.2.1":          "192.0.2.1",
-		"2001:db8:1:2:3:4:5:6":      "2001:db8:1:2::/64",
-		"2001:db8:1:2:ffff::1":      "2001:db8:1:2::/64",
-		"[2001:db8::1]:443":         "2001:db8::/64",
-		"not an address":            "not an address",
+		"192.0.2.1":                "192.0.2.1",
+		"::ffff:192.0.2.1":         "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6":     "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1":     "2001:db8:1:2::/64",
+		"[2001:db8::1]:443":        "2001:db8::/64",
+		"not an address":           "not an address",
 		string(make([]byte, 1000)): string(make([]byte, 64)),
 	} {
 		if got := addrKey(in); got != want {
