@@ -70,6 +70,7 @@ func TestTokenEndpoint(t *testing.T) {
 		{"secret in the query string", raw("POST", "application/x-www-form-urlencoded", "grant_type=client_credentials&client_id=a"), 400, "invalid_request", "", ""},
 		{"GET", raw("GET", "", ""), 405, "invalid_request", "", ""},
 		{"assertion without federation configured", tokenRequest(form("grant_type", cc, "client_assertion_type", oauth.AssertionType, "client_assertion", "x.y.z"), "", ""), 401, "invalid_client", "", oauth.ErrNotFederated.Error()},
+		{"client_assertion missing", tokenRequest(form("grant_type", cc, "client_assertion_type", oauth.AssertionType), "", ""), 400, "invalid_request", "", ""},
 		{"wrong assertion type", tokenRequest(form("grant_type", cc, "client_assertion_type", "urn:x", "client_assertion", "x.y.z"), "", ""), 401, "invalid_client", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
