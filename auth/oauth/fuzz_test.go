@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scimkit/auth/authtest"
 )
 
 // FuzzTokenEndpoint: any body and content type get an RFC 6749 JSON
@@ -35,6 +37,41 @@ func FuzzTokenEndpoint(f *testing.F) {
 		}
 		if rep.header.Get("Cache-Control") != "no-store" {
 			t.Fatal("no Cache-Control: no-store")
+		}
+	})
+}
+
+// FuzzClientAssertion: any client assertion gets invalid_client or
+// invalid_request, never a panic, and a token only for an assertion the
+// fake Entra signed (the fuzzer cannot forge RS256).
+func FuzzClientAssertion(f *testing.F) {
+	fx := newFedFixture(f)
+	valid := fx.iss.TokenV2(fx.tenant)
+	minted := map[string]bool{valid: true}
+	head, rest, _ := strings.Cut(valid, ".")
+	payload, _, _ := strings.Cut(rest, ".")
+	for _, s := range []string{
+		valid, valid[:len(valid)-3], head + "." + payload + ".", "a.b.c", "..", "",
+		fx.iss.Token(fx.tenant),
+		fx.iss.MintV2(fx.tenant, nil, authtest.Header("alg", "none")),
+		fx.iss.MintV2(fx.tenant, nil, authtest.ForgedSignature()),
+		strings.Repeat("A", 17<<10),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, assertion string) {
+		rep := fx.assert("wif", assertion)
+		switch rep.status {
+		case http.StatusOK:
+			if !minted[assertion] {
+				t.Fatalf("a token for an assertion Entra did not sign: %q", assertion)
+			}
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusTooManyRequests:
+			if _, ok := rep.body["access_token"]; ok {
+				t.Fatalf("an error with a token: %s", rep.raw)
+			}
+		default:
+			t.Fatalf("status %d: %s", rep.status, rep.raw)
 		}
 	})
 }
