@@ -32,7 +32,7 @@ var (
 	// ErrWrongAudience: no aud value is one of the accepted audiences.
 	ErrWrongAudience = errors.New("the token's audience is not accepted")
 
-	// ErrWrongApp: EntraConfig.AppIDs is set and the token's appid (or azp)
+	// ErrWrongApp: entra.Config.AppIDs is set and the token's appid (or azp)
 	// is not one of them.
 	ErrWrongApp = errors.New("the token was not issued to an accepted application")
 
@@ -60,8 +60,8 @@ var (
 	// successfully (the JWKS endpoint failed), so no token of the tenant can
 	// be checked yet; or a fetch the token needs (a new tenant's first, or a
 	// refresh for an unknown kid) is refused because the on-demand fetches
-	// for tenants not in EntraConfig.Tenants are spent
-	// (EntraConfig.MaxTenantFetches).
+	// for tenants not in entra.Config.Tenants are spent
+	// (entra.Config.MaxTenantFetches).
 	ErrKeysUnavailable = errors.New("the tenant's signing keys could not be fetched")
 
 	// ErrBadSignature: the signature does not verify with the key the kid

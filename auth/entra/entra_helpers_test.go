@@ -50,7 +50,7 @@ type fixture struct {
 }
 
 // newFixture builds a fixture; edit may change the config (and may set
-// the issuer down before NewEntra runs).
+// the issuer down before entra.New runs).
 func newFixture(t testing.TB, edit ...func(*fixture, *entra.Config)) *fixture {
 	t.Helper()
 	clock := newClock()
@@ -74,7 +74,7 @@ func newFixture(t testing.TB, edit ...func(*fixture, *entra.Config)) *fixture {
 	}
 	e, err := entra.New(context.Background(), f.cfg)
 	if err != nil {
-		t.Fatalf("NewEntra: %v", err)
+		t.Fatalf("entra.New: %v", err)
 	}
 	t.Cleanup(func() { e.Close() })
 	f.entra = e
@@ -82,7 +82,7 @@ func newFixture(t testing.TB, edit ...func(*fixture, *entra.Config)) *fixture {
 	return f
 }
 
-// extraFetches is the number of JWKS fetches since NewEntra returned.
+// extraFetches is the number of JWKS fetches since entra.New returned.
 func (f *fixture) extraFetches() int { return f.iss.Fetches() - f.fetchesAtStart }
 
 // bearer builds a GET /Users request carrying token.

@@ -305,7 +305,7 @@ func TestEntraAllowTenantCallback(t *testing.T) {
 	})
 	set(f.a, true)
 	if n := f.iss.Fetches(); n != 0 {
-		t.Errorf("NewEntra with AllowTenant fetched %d times, want 0 (lazy)", n)
+		t.Errorf("New with AllowTenant fetched %d times, want 0 (lazy)", n)
 	}
 	tok := f.iss.Token(f.a)
 	if _, err := f.entra.Authenticate(bearer(tok)); err != nil {
@@ -328,7 +328,7 @@ func TestEntraAllowTenantCallback(t *testing.T) {
 	}
 }
 
-func TestNewEntraConfigErrors(t *testing.T) {
+func TestNewConfigErrors(t *testing.T) {
 	iss := authtest.NewIssuer(authtest.Options{})
 	defer iss.Close()
 	tid := authtest.NewTenantID()
@@ -355,7 +355,7 @@ func TestNewEntraConfigErrors(t *testing.T) {
 			e, err := entra.New(t.Context(), c.cfg)
 			if err == nil {
 				e.Close()
-				t.Fatalf("NewEntra succeeded, want an error saying %q", c.want)
+				t.Fatalf("New succeeded, want an error saying %q", c.want)
 			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want it to say %q", err, c.want)

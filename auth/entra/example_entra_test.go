@@ -15,7 +15,7 @@ import (
 const exampleTenant = "4f1c2a9e-0b7d-4e55-9a21-3c8d5e6f7a8b"
 
 // Entra sends its own JWT when the Secret Token field is left blank.
-// NewEntra checks it against the tenant's signing keys. Here a fake issuer
+// entra.New checks it against the tenant's signing keys. Here a fake issuer
 // stands in for login.microsoftonline.com; in production leave
 // AuthorityHost out and pass your own HTTPClient (with a timeout).
 func ExampleNew() {

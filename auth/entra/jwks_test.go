@@ -17,7 +17,7 @@ import (
 	"github.com/scimkit/scimkit/auth/entra"
 )
 
-// Key behaviour, counted at the fake issuer. NewEntra fetches the keys of
+// Key behaviour, counted at the fake issuer. entra.New fetches the keys of
 // each listed tenant once (the warm-up); extraFetches counts from there.
 
 func TestRotationFetchesOnce(t *testing.T) {
@@ -139,7 +139,7 @@ func TestJWKSDownAfterWarmUp(t *testing.T) {
 	}
 }
 
-// TestJWKSDownAtStart shows the documented behaviour: NewEntra succeeds
+// TestJWKSDownAtStart shows the documented behaviour: entra.New succeeds
 // (and logs), tokens are refused with ErrKeysUnavailable, the first request
 // retries at once, later ones at most every MinRefreshInterval.
 func TestJWKSDownAtStart(t *testing.T) {

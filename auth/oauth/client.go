@@ -210,6 +210,21 @@ func (r *Clients) federated(tenant string, aud []string, subject string) []*clie
 	return out
 }
 
+// TrustsTenant reports whether an enabled client's Federation trusts the
+// Entra tenant ID. Pass it as entra.Config.AllowTenant of the
+// AssertionVerifier, so that the clients file alone says which tenants
+// may present assertions.
+func (r *Clients) TrustsTenant(tenantID string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, c := range r.m {
+		if c.Federation != nil && !c.Disabled && slices.Contains(c.Federation.Tenants, tenantID) {
+			return true
+		}
+	}
+	return false
+}
+
 // clientsFile is the JSON form of the clients file.
 type clientsFile struct {
 	Clients []Client `json:"clients"`

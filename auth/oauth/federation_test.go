@@ -134,8 +134,14 @@ func TestFederationAttacks(t *testing.T) {
 			}
 		})
 	}
+	if !f.clients.TrustsTenant(f.tenant) || f.clients.TrustsTenant(other) {
+		t.Errorf("TrustsTenant(%s) = %v, TrustsTenant(other) = %v; want true, false", f.tenant, f.clients.TrustsTenant(f.tenant), f.clients.TrustsTenant(other))
+	}
 	// A disabled federated client gets nothing either.
 	_ = f.clients.SetDisabled("wif", true)
+	if f.clients.TrustsTenant(f.tenant) {
+		t.Error("TrustsTenant is true for the tenant of a disabled client only")
+	}
 	if rep := f.assert("wif", f.iss.TokenV2(f.tenant)); rep.status != http.StatusUnauthorized {
 		t.Errorf("disabled federated client: %d", rep.status)
 	}
