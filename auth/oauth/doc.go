@@ -20,7 +20,8 @@
 // AssertionVerifier (an *entra.Authenticator with Version entra.V2) and
 // then against the client's Federation (tenant, audience api://…,
 // subject), its jti (or uti) remembered until it expires so that it is
-// accepted once. Input is a form-encoded body only, at most MaxBodyBytes,
+// accepted once (per process: behind several replicas an assertion can be
+// replayed at most once per replica, within its lifetime of about an hour). Input is a form-encoded body only, at most MaxBodyBytes,
 // each parameter once. Responses are RFC 6749 §5.1/§5.2 JSON with
 // Cache-Control: no-store; the error_description of a failed client
 // authentication does not say why, the log (Warn, with the request's
