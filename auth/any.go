@@ -11,7 +11,7 @@ import (
 // accepted until Entra's configuration is switched over.
 //
 // Requests of one customer land in one tenant only if both authenticators
-// give it the same Principal.Tenant: with StaticTokens and NewEntra, use
+// give it the same Principal.Tenant: with StaticTokens and entra.New, use
 // the Entra tenant ID as the static token's Tenant.
 //
 // When every authenticator rejects the request, Any returns the most

@@ -1,14 +1,10 @@
 package auth
 
-import (
-	"errors"
-	"fmt"
-	"strconv"
-	"unicode/utf8"
-)
+import "errors"
 
-// Rejection reasons of Entra-issued JWTs (see NewEntra). Each error
-// returned by Entra.Authenticate wraps exactly one of them, or one of the
+// Rejection reasons of JWTs: Entra-issued ones (package auth/entra) and
+// the access tokens of package auth/oauth. Each error
+// returned by those authenticators wraps exactly one of them, or one of the
 // request-level reasons of BearerToken (ErrNoToken, ErrTokenInQuery,
 // ErrTokenTooLarge); test with errors.Is. The error's text is the precise
 // reason in an Entra admin's terms, for the log; it never contains the
@@ -36,9 +32,14 @@ var (
 	// ErrWrongAudience: no aud value is one of the accepted audiences.
 	ErrWrongAudience = errors.New("the token's audience is not accepted")
 
-	// ErrWrongApp: EntraConfig.AppIDs is set and the token's appid (or azp)
+	// ErrWrongApp: entra.Config.AppIDs is set and the token's appid (or azp)
 	// is not one of them.
 	ErrWrongApp = errors.New("the token was not issued to an accepted application")
+
+	// ErrWrongSubject: the sub claim is not one of the accepted subjects
+	// (auth/entra's Config.Subjects, or a federated client's Subject in
+	// auth/oauth).
+	ErrWrongSubject = errors.New("the token's subject is not accepted")
 
 	// ErrNoExpiry: the token has no exp claim.
 	ErrNoExpiry = errors.New("the token has no expiry (exp)")
@@ -46,7 +47,8 @@ var (
 	// ErrTokenExpired: exp is more than the clock skew in the past.
 	ErrTokenExpired = errors.New("the token has expired")
 
-	// ErrTokenNotYetValid: nbf is more than the clock skew in the future.
+	// ErrTokenNotYetValid: nbf (or iat) is more than the clock skew in the
+	// future.
 	ErrTokenNotYetValid = errors.New("the token is not valid yet")
 
 	// ErrUnknownSigningKey: the kid is not among the tenant's signing keys,
@@ -58,41 +60,11 @@ var (
 	// successfully (the JWKS endpoint failed), so no token of the tenant can
 	// be checked yet; or a fetch the token needs (a new tenant's first, or a
 	// refresh for an unknown kid) is refused because the on-demand fetches
-	// for tenants not in EntraConfig.Tenants are spent
-	// (EntraConfig.MaxTenantFetches).
+	// for tenants not in entra.Config.Tenants are spent
+	// (entra.Config.MaxTenantFetches).
 	ErrKeysUnavailable = errors.New("the tenant's signing keys could not be fetched")
 
 	// ErrBadSignature: the signature does not verify with the key the kid
 	// names: a tampered token, or one signed by another key.
 	ErrBadSignature = errors.New("the token's signature does not verify")
 )
-
-// rejection is a reason (one of the sentinels) with its precise message.
-type rejection struct {
-	reason error
-	msg    string
-}
-
-func (r *rejection) Error() string { return r.msg }
-func (r *rejection) Unwrap() error { return r.reason }
-
-func reject(reason error, msg string) error { return &rejection{reason: reason, msg: msg} }
-
-// maxQuoted is the most bytes of a value taken from a token that a
-// rejection's text quotes.
-const maxQuoted = 128
-
-// quote returns s quoted, as %q does, for a rejection's text. A value
-// longer than maxQuoted bytes (claims are the sender's choice, and the
-// text is logged on every request) is cut there, at a rune boundary, and
-// followed by "…" and its length.
-func quote(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
-}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
+	authentra "github.com/scimkit/scimkit/auth/entra"
 	"github.com/scimkit/scimkit/internal/teststore"
 	"github.com/scimkit/scimkit/scim"
 )
@@ -369,7 +369,7 @@ func TestForgedTenantsThroughHandler(t *testing.T) {
 			defer iss.Close()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			entra, err := auth.NewEntra(ctx, auth.EntraConfig{
+			entra, err := authentra.New(ctx, authentra.Config{
 				AllowTenant:   func(string) bool { return true },
 				AuthorityHost: iss.URL(),
 				HTTPClient:    iss.Client(),

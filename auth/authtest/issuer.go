@@ -7,7 +7,7 @@
 //	iss := authtest.NewIssuer(authtest.Options{})
 //	defer iss.Close()
 //	tenant := authtest.NewTenantID()
-//	a, err := auth.NewEntra(ctx, auth.EntraConfig{
+//	a, err := entra.New(ctx, entra.Config{
 //		Tenants:       []string{tenant},
 //		AuthorityHost: iss.URL(),
 //		HTTPClient:    iss.Client(),
@@ -15,10 +15,13 @@
 //	token := iss.Token(tenant) // "Authorization: Bearer " + token
 //
 // The tokens' issuer is https://sts.windows.net/{tenant}/ like Entra's
-// (Options.IssuerHost changes it), so only auth.EntraConfig.AuthorityHost
-// has to point at the fake.
+// (Options.IssuerHost changes it), so only entra.Config.AuthorityHost has
+// to point at the fake. MintV2 mints the v2 tokens of workload identity
+// federation (iss {V2IssuerHost}/{tenant}/v2.0, keys at
+// /{tenant}/discovery/v2.0/keys).
 //
-// It does not import package auth, so auth's own tests can use it.
+// It does not import package auth or auth/entra, so their own tests can
+// use it.
 package authtest
 
 import (
@@ -33,6 +36,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,13 +50,29 @@ const (
 	CustomAppAudience = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 	// ProvisioningAppID is the appid of Entra's provisioning service.
 	ProvisioningAppID = "00000014-0000-0000-c000-000000000000"
+
+	// DefaultV2IssuerHost is the host of Entra's v2 issuer
+	// {host}/{tenant}/v2.0.
+	DefaultV2IssuerHost = "https://login.microsoftonline.com"
+	// WorkloadAudience is the default aud of MintV2's tokens: the
+	// application ID URI (api://{app id}) of an ISV's workload identity.
+	WorkloadAudience = "api://3f8a5d2c-6b1e-4c9a-8f7d-2e5b9c0a1d34"
+	// WorkloadSubject is the default sub of MintV2's tokens: the object id
+	// of the provisioning service's workload identity (a made-up GUID; the
+	// real one is shown in the customer's Entra tenant).
+	WorkloadSubject = "6a0c1e7b-2d4f-4b8e-9c3a-5f1d7e9b0c28"
 )
 
 // Options configure an Issuer. The zero value is Entra's public cloud.
 type Options struct {
 	// IssuerHost is the prefix of the iss claim: {IssuerHost}/{tenant}/.
-	// Empty: DefaultIssuerHost, the default of auth.EntraConfig.
+	// Empty: DefaultIssuerHost, the default of entra.Config.
 	IssuerHost string
+
+	// V2IssuerHost is the prefix of the iss claim of MintV2's tokens:
+	// {V2IssuerHost}/{tenant}/v2.0. Empty: DefaultV2IssuerHost, the
+	// default of auth/entra's Config.IssuerHost for V2.
+	V2IssuerHost string
 
 	// Clock is the time minted tokens are issued at. Nil: time.Now.
 	Clock func() time.Time
@@ -100,6 +120,9 @@ func NewIssuer(opts Options) *Issuer {
 	if opts.IssuerHost == "" {
 		opts.IssuerHost = DefaultIssuerHost
 	}
+	if opts.V2IssuerHost == "" {
+		opts.V2IssuerHost = DefaultV2IssuerHost
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
@@ -116,6 +139,8 @@ func NewIssuer(opts Options) *Issuer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/.well-known/openid-configuration", i.serveConfig)
 	mux.HandleFunc("GET /{tenant}/discovery/keys", i.serveKeys)
+	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", i.serveConfig)
+	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", i.serveKeys)
 	i.srv = httptest.NewServer(mux)
 	return i
 }
@@ -149,11 +174,11 @@ func (k *SigningKey) KeyID() string { return k.kid }
 // Close shuts the server down.
 func (i *Issuer) Close() { i.srv.Close() }
 
-// URL is the authority host: set auth.EntraConfig.AuthorityHost to it.
+// URL is the authority host: set entra.Config.AuthorityHost to it.
 // Tenant T's keys are at URL()/T/discovery/keys.
 func (i *Issuer) URL() string { return i.srv.URL }
 
-// IssuerHost is the prefix of the minted tokens' iss (auth.EntraConfig.IssuerHost).
+// IssuerHost is the prefix of the minted tokens' iss (entra.Config.IssuerHost).
 func (i *Issuer) IssuerHost() string { return i.opts.IssuerHost }
 
 // Issuer returns the iss of tenant's tokens.
@@ -161,6 +186,19 @@ func (i *Issuer) Issuer(tenant string) string { return i.opts.IssuerHost + "/" +
 
 // JWKSURL returns the URL of tenant's signing keys.
 func (i *Issuer) JWKSURL(tenant string) string { return i.srv.URL + "/" + tenant + "/discovery/keys" }
+
+// V2IssuerHost is the prefix of MintV2's iss (auth/entra's
+// Config.IssuerHost for V2).
+func (i *Issuer) V2IssuerHost() string { return i.opts.V2IssuerHost }
+
+// IssuerV2 returns the iss of tenant's v2 tokens:
+// {V2IssuerHost}/{tenant}/v2.0.
+func (i *Issuer) IssuerV2(tenant string) string { return i.opts.V2IssuerHost + "/" + tenant + "/v2.0" }
+
+// JWKSURLV2 returns the URL of tenant's v2 signing keys.
+func (i *Issuer) JWKSURLV2(tenant string) string {
+	return i.srv.URL + "/" + tenant + "/discovery/v2.0/keys"
+}
 
 // Client returns an HTTP client for the server, with a timeout.
 func (i *Issuer) Client() *http.Client {
@@ -231,16 +269,20 @@ func (i *Issuer) serveConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := i.srv.URL + "/" + t
+	issuer, jwks := i.Issuer(t), base+"/discovery/keys"
+	if v2 := strings.Contains(r.URL.Path, "/v2.0/"); v2 {
+		issuer, jwks = i.IssuerV2(t), base+"/discovery/v2.0/keys"
+	}
 	writeJSON(w, map[string]any{
 		"token_endpoint":                        base + "/oauth2/token",
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
-		"jwks_uri":                              base + "/discovery/keys",
+		"jwks_uri":                              jwks,
 		"response_modes_supported":              []string{"query", "fragment", "form_post"},
 		"subject_types_supported":               []string{"pairwise"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"response_types_supported":              []string{"code", "id_token", "code id_token", "token id_token", "token"},
 		"scopes_supported":                      []string{"openid"},
-		"issuer":                                i.Issuer(t),
+		"issuer":                                issuer,
 		"microsoft_multi_refresh_token":         true,
 		"authorization_endpoint":                base + "/oauth2/authorize",
 		"http_logout_supported":                 true,
@@ -263,6 +305,8 @@ type jwk struct {
 	N   string   `json:"n"`
 	E   string   `json:"e"`
 	X5c []string `json:"x5c"`
+	// Issuer is the v2 JWKS's per-key issuer member.
+	Issuer string `json:"issuer,omitempty"`
 }
 
 func (i *Issuer) serveKeys(w http.ResponseWriter, r *http.Request) {
@@ -278,18 +322,23 @@ func (i *Issuer) serveKeys(w http.ResponseWriter, r *http.Request) {
 	if i.unknownTenant(w, t) {
 		return
 	}
+	issuer := ""
+	if strings.Contains(r.URL.Path, "/v2.0/") {
+		issuer = i.IssuerV2(t)
+	}
 	i.mu.Lock()
 	keys := make([]jwk, 0, len(i.keys))
 	for _, k := range i.keys {
 		pub := k.priv.PublicKey
 		keys = append(keys, jwk{
-			Kty: "RSA",
-			Use: "sig",
-			Kid: k.kid,
-			X5t: k.kid,
-			N:   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-			E:   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-			X5c: []string{base64.StdEncoding.EncodeToString(k.cert)},
+			Kty:    "RSA",
+			Use:    "sig",
+			Kid:    k.kid,
+			X5t:    k.kid,
+			N:      base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+			E:      base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+			X5c:    []string{base64.StdEncoding.EncodeToString(k.cert)},
+			Issuer: issuer,
 		})
 	}
 	i.mu.Unlock()

@@ -92,7 +92,12 @@ func (i *Issuer) Mint(tenant string, claims Claims, opts ...MintOption) string {
 		"ver":      "1.0",
 	}
 	merge(c, claims)
-	o := mintOptions{header: map[string]any{"typ": "JWT", "alg": "RS256", "x5t": key.kid, "kid": key.kid}}
+	return i.finish(key, c, map[string]any{"typ": "JWT", "alg": "RS256", "x5t": key.kid, "kid": key.kid}, opts)
+}
+
+// finish applies opts to header and signs header.claims.
+func (i *Issuer) finish(key *SigningKey, c, header map[string]any, opts []MintOption) string {
+	o := mintOptions{header: header}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -110,6 +115,44 @@ func (i *Issuer) Mint(tenant string, claims Claims, opts ...MintOption) string {
 		return input + "." + base64.RawURLEncoding.EncodeToString(sig[:])
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sign(alg, key, []byte(input)))
+}
+
+// TokenV2 returns a valid v2 token for tenant, as Entra presents it as a
+// client assertion in workload identity federation.
+func (i *Issuer) TokenV2(tenant string) string { return i.MintV2(tenant, nil) }
+
+// MintV2 returns a v2 token for tenant, as Entra presents it to an ISV's
+// token endpoint in workload identity federation: aud WorkloadAudience,
+// iss {V2IssuerHost}/{tenant}/v2.0, sub WorkloadSubject, tid tenant, oid,
+// appid and azp ProvisioningAppID, iat and nbf now, exp now + Lifetime,
+// ver 2.0 and a fresh uti, with claims merged over them; the header has
+// alg RS256, typ JWT and kid only (v2 tokens carry no x5t), with the
+// Header options merged over it. The signing keys are the same as v1's,
+// also published at JWKSURLV2.
+func (i *Issuer) MintV2(tenant string, claims Claims, opts ...MintOption) string {
+	i.mu.Lock()
+	key := i.keys[0]
+	i.mu.Unlock()
+	now := i.opts.Clock()
+	c := map[string]any{
+		"aud":   WorkloadAudience,
+		"iss":   i.IssuerV2(tenant),
+		"iat":   now.Unix(),
+		"nbf":   now.Unix(),
+		"exp":   now.Add(i.opts.Lifetime).Unix(),
+		"aio":   randomString(40),
+		"appid": ProvisioningAppID,
+		"azp":   ProvisioningAppID,
+		"idp":   i.IssuerV2(tenant),
+		"oid":   WorkloadSubject,
+		"rh":    "0." + randomString(60) + ".",
+		"sub":   WorkloadSubject,
+		"tid":   tenant,
+		"uti":   randomString(22),
+		"ver":   "2.0",
+	}
+	merge(c, claims)
+	return i.finish(key, c, map[string]any{"typ": "JWT", "alg": "RS256", "kid": key.kid}, opts)
 }
 
 func merge(dst, src map[string]any) {

@@ -306,13 +306,13 @@ func TestTokenCommand(t *testing.T) {
 		want  []string
 	}{
 		{"valid", []string{iss.Token(tenant), "-tenant", tenant, "-authority-host", iss.URL()}, "", exitOK,
-			[]string{`"tid": "` + tenant + `"`, "PASS  iss ", "PASS  kid ", "PASS  auth.NewEntra  accepts it"}},
+			[]string{`"tid": "` + tenant + `"`, "PASS  iss ", "PASS  kid ", "PASS  entra.New      accepts it"}},
 		{"from stdin", []string{"-tenant", tenant, "-authority-host", iss.URL(), "-"}, iss.Token(tenant) + "\n", exitOK,
-			[]string{"PASS  auth.NewEntra"}},
+			[]string{"PASS  entra.New"}},
 		{"wrong audience", []string{"-tenant", tenant, "-authority-host", iss.URL(), iss.Mint(tenant, authtest.Claims{"aud": "00000003-0000-0000-c000-000000000000"})}, "", exitFailed,
-			[]string{"FAIL  aud ", "gallery application", "FAIL  auth.NewEntra"}},
+			[]string{"FAIL  aud ", "gallery application", "FAIL  entra.New"}},
 		{"tenant not allowed", []string{"-tenant", authtest.NewTenantID(), "-authority-host", iss.URL(), iss.Token(tenant)}, "", exitFailed,
-			[]string{"FAIL  tid ", "add it to EntraConfig.Tenants"}},
+			[]string{"FAIL  tid ", "add it to entra.Config.Tenants"}},
 		{"not a JWT", []string{"-offline", "opaque-secret"}, "", exitFailed, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,11 +22,11 @@ func runToken(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fs.PrintDefaults()
 	}
 	var tenants, audiences multi
-	fs.Var(&tenants, "tenant", "a tenant ID the endpoint allows (auth.EntraConfig.Tenants); repeatable")
+	fs.Var(&tenants, "tenant", "a tenant ID the endpoint allows (entra.Config.Tenants); repeatable")
 	fs.Var(&audiences, "audience", "an accepted aud (default the custom-app 8adf8e6e-67b2-4cf2-a259-e3dc5476c621); repeatable")
 	authority := fs.String("authority-host", "", "where the signing keys are: {host}/{tenant}/discovery/keys (default https://login.microsoftonline.com)")
 	issuer := fs.String("issuer-host", "", "the v1 issuer prefix (default https://sts.windows.net)")
-	offline := fs.Bool("offline", false, "do not fetch the tenant's signing keys (no kid check, no auth.NewEntra verdict)")
+	offline := fs.Bool("offline", false, "do not fetch the tenant's signing keys (no kid check, no entra.New verdict)")
 	asJSON := fs.Bool("json", false, "print a JSON report")
 	timeout := fs.Duration("timeout", 10*time.Second, "limit of the key fetch")
 	// Flags may come after the token too.

@@ -19,5 +19,5 @@
 // http.Handler inside a test, so "what Entra does" is written once.
 //
 // ExplainToken decodes a bearer token and says what an Entra-facing
-// validator (auth.NewEntra) will think of it.
+// validator (entra.New) will think of it.
 package scimcheck

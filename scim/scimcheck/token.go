@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// The Entra values a token is compared with (those of auth.EntraConfig's
+// The Entra values a token is compared with (those of entra.Config's
 // defaults).
 const (
 	customAppAudience    = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
@@ -111,7 +111,7 @@ func (t *Token) date(k string) (time.Time, bool) {
 // for. Every field has a useful zero value.
 type TokenConfig struct {
 	// Tenants are the tenant IDs the endpoint allows
-	// (auth.EntraConfig.Tenants). Empty: the token's own tid, and the
+	// (entra.Config.Tenants). Empty: the token's own tid, and the
 	// verdict says so.
 	Tenants []string
 	// Audiences are the accepted aud values. Empty: the custom-app
@@ -123,7 +123,7 @@ type TokenConfig struct {
 	// IssuerHost is the v1 issuer prefix. Empty: https://sts.windows.net.
 	IssuerHost string
 	// Offline skips what needs the network: the kid lookup and the
-	// auth.NewEntra verdict.
+	// entra.New verdict.
 	Offline bool
 	// HTTPClient fetches the keys. Nil: a client with a 10-second timeout.
 	HTTPClient *http.Client
@@ -135,7 +135,7 @@ type TokenConfig struct {
 type TokenReport struct {
 	Token    *Token   `json:"token"`
 	Results  []Result `json:"results"`
-	Accepted bool     `json:"accepted"` // auth.NewEntra accepts it
+	Accepted bool     `json:"accepted"` // entra.New accepts it
 }
 
 // Failed reports whether a finding failed.
@@ -155,7 +155,7 @@ var (
 )
 
 // ExplainToken decodes raw and says, claim by claim, what an Entra-facing
-// validator will think of it, then whether auth.NewEntra configured by
+// validator will think of it, then whether entra.New configured by
 // cfg accepts it, and why not. The error is for a raw that is not a JWT.
 func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenReport, error) {
 	t, err := DecodeToken(raw)
@@ -186,7 +186,7 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 		add("alg", Pass, "", "RS256, as Entra signs")
 	default:
 		add("alg", Fail, "Entra's provisioning tokens are RS256; this token comes from another issuer",
-			"alg %q: auth.NewEntra accepts RS256 only (never taken from the token)", alg)
+			"alg %q: entra.New accepts RS256 only (never taken from the token)", alg)
 	}
 
 	// iss and tid
@@ -198,12 +198,12 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 		add("iss", Pass, "", "v1 issuer %s of tenant %s: the token Entra sends when the Secret Token field is blank", iss, issTenant)
 	case v2.MatchString(iss):
 		issTenant = strings.ToLower(v2.FindStringSubmatch(iss)[3])
-		add("iss", Fail, "leave the Secret Token blank to get Entra's v1 provisioning token, or give the endpoint a secret token; a v2 token (from client credentials or workload identity federation) belongs to an OAuth token endpoint of your own, not to auth.NewEntra",
-			"v2.0 issuer %s: Entra sends v1 tokens (iss %s/{tenant}/) to a SCIM endpoint; auth.NewEntra refuses v2.0 issuers", iss, issuerHost)
+		add("iss", Fail, "leave the Secret Token blank to get Entra's v1 provisioning token, or give the endpoint a secret token; a v2 token (workload identity federation) is a client assertion for your OAuth token endpoint (auth/oauth), or needs entra.Config{Version: entra.V2}",
+			"v2.0 issuer %s: Entra sends v1 tokens (iss %s/{tenant}/) to a SCIM endpoint; entra.New refuses v2.0 issuers unless configured with Version V2", iss, issuerHost)
 	case iss == "":
 		add("iss", Fail, "this is not an Entra token", "no iss claim")
 	default:
-		add("iss", Fail, "if this is a sovereign cloud, set -issuer-host (EntraConfig.IssuerHost); otherwise the token is not Entra's",
+		add("iss", Fail, "if this is a sovereign cloud, set -issuer-host (entra.Config.IssuerHost); otherwise the token is not Entra's",
 			"issuer %q is not an Entra tenant issuer %s/{tenant ID}/", excerpt(iss, 128), issuerHost)
 	}
 	switch {
@@ -214,7 +214,7 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 	case issTenant != "" && !strings.EqualFold(tid, issTenant):
 		add("tid", Fail, "the token was tampered with or minted by something other than Entra", "tid %s is not the issuer's tenant %s", tid, issTenant)
 	case len(cfg.Tenants) > 0 && !containsFold(cfg.Tenants, tid):
-		add("tid", Fail, fmt.Sprintf("if tenant %s should provision, add it to EntraConfig.Tenants (-tenant %s)", tid, tid),
+		add("tid", Fail, fmt.Sprintf("if tenant %s should provision, add it to entra.Config.Tenants (-tenant %s)", tid, tid),
 			"tenant %s is not one of the allowed tenants %s", tid, strings.Join(cfg.Tenants, ", "))
 	case len(cfg.Tenants) > 0:
 		add("tid", Pass, "", "tenant %s is allowed", tid)
@@ -238,7 +238,7 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 		add("aud", Fail, "this is a token for your own API (an app registration), not Entra's provisioning token; leave the Secret Token blank in a custom app, or accept this audience explicitly",
 			"audience %q is not %s", excerpt(got[0], 128), strings.Join(auds, ", "))
 	case guidRE.MatchString(got[0]):
-		add("aud", Fail, fmt.Sprintf("a gallery application's token has its own template id as audience: if this app is from the gallery, add %s to EntraConfig.Audiences (-audience); a custom app's is %s", got[0], customAppAudience),
+		add("aud", Fail, fmt.Sprintf("a gallery application's token has its own template id as audience: if this app is from the gallery, add %s to entra.Config.Audiences (-audience); a custom app's is %s", got[0], customAppAudience),
 			"audience %s is not the accepted %s", got[0], strings.Join(auds, ", "))
 	default:
 		add("aud", Fail, "this is not an Entra provisioning token", "audience %q is not %s", excerpt(got[0], 128), strings.Join(auds, ", "))
@@ -266,7 +266,7 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 	if app := cmpOr(str(t.Claims, "appid"), str(t.Claims, "azp")); app == provisioningAppID {
 		add("appid", Pass, "", "%s, Entra's provisioning service (Microsoft.Azure.SyncFabric)", app)
 	} else {
-		add("appid", Warn, "Entra's provisioning token has appid "+provisioningAppID+"; a validator with EntraConfig.AppIDs set refuses others",
+		add("appid", Warn, "Entra's provisioning token has appid "+provisioningAppID+"; a validator with entra.Config.AppIDs set refuses others",
 			"appid %q is not Entra's provisioning service", excerpt(app, 64))
 	}
 
@@ -292,7 +292,7 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 		case containsFold(kids, kid):
 			add("kid", Pass, "", "kid %s is one of the %d signing keys at %s", kid, len(kids), keysURL)
 		default:
-			add("kid", Fail, "the token was not signed by this tenant's keys: it comes from another issuer or cloud (set -authority-host), was forged, or the app uses a custom signing key (claims mapping), which auth.NewEntra does not support",
+			add("kid", Fail, "the token was not signed by this tenant's keys: it comes from another issuer or cloud (set -authority-host), was forged, or the app uses a custom signing key (claims mapping), which entra.New does not support",
 				"kid %s is not among the %d signing keys at %s", excerpt(kid, 64), len(kids), keysURL)
 		}
 	}
@@ -305,9 +305,9 @@ func ExplainToken(ctx context.Context, raw string, cfg TokenConfig) (*TokenRepor
 	}
 	switch {
 	case cfg.Offline:
-		add("auth.NewEntra", Skip, "", "offline: not validated (auth.NewEntra fetches the signing keys)")
+		add("entra.New", Skip, "", "offline: not validated (entra.New fetches the signing keys)")
 	case len(tenants) == 0:
-		add("auth.NewEntra", Fail, "pass -tenant with the tenant ID you allow", "no tenant to configure auth.NewEntra with")
+		add("entra.New", Fail, "pass -tenant with the tenant ID you allow", "no tenant to configure entra.New with")
 	default:
 		res := entraVerdict(ctx, raw, cfg, tenants, now)
 		if assumed {

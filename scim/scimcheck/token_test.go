@@ -20,7 +20,7 @@ func TestExplainToken(t *testing.T) {
 		token string
 		cfg   func(c *scimcheck.TokenConfig)
 		// check → wanted status and a fragment of its message; the
-		// verdict is "auth.NewEntra".
+		// verdict is "entra.New".
 		want     map[string]scimcheck.Status
 		fragment map[string]string
 		accepted bool
@@ -29,34 +29,34 @@ func TestExplainToken(t *testing.T) {
 			name:  "valid",
 			token: iss.Token(tenant),
 			want: map[string]scimcheck.Status{"alg": scimcheck.Pass, "iss": scimcheck.Pass, "tid": scimcheck.Pass, "aud": scimcheck.Pass,
-				"exp": scimcheck.Pass, "kid": scimcheck.Pass, "appid": scimcheck.Pass, "auth.NewEntra": scimcheck.Pass},
-			fragment: map[string]string{"iss": "v1 issuer", "aud": "custom (non-gallery) app", "auth.NewEntra": "tenant " + tenant},
+				"exp": scimcheck.Pass, "kid": scimcheck.Pass, "appid": scimcheck.Pass, "entra.New": scimcheck.Pass},
+			fragment: map[string]string{"iss": "v1 issuer", "aud": "custom (non-gallery) app", "entra.New": "tenant " + tenant},
 			accepted: true,
 		},
 		{
 			name:     "wrong audience (a gallery app's)",
 			token:    iss.Mint(tenant, authtest.Claims{"aud": "00000003-0000-0000-c000-000000000000"}),
-			want:     map[string]scimcheck.Status{"aud": scimcheck.Fail, "iss": scimcheck.Pass, "auth.NewEntra": scimcheck.Fail},
-			fragment: map[string]string{"aud": "not the accepted 8adf8e6e", "auth.NewEntra": "audience"},
+			want:     map[string]scimcheck.Status{"aud": scimcheck.Fail, "iss": scimcheck.Pass, "entra.New": scimcheck.Fail},
+			fragment: map[string]string{"aud": "not the accepted 8adf8e6e", "entra.New": "audience"},
 		},
 		{
 			name: "v2 issuer",
 			token: iss.Mint(tenant, authtest.Claims{"iss": "https://login.microsoftonline.com/" + tenant + "/v2.0", "ver": "2.0",
 				"aud": "api://0b5c3c5e-1111-2222-3333-444455556666"}),
-			want:     map[string]scimcheck.Status{"iss": scimcheck.Fail, "aud": scimcheck.Fail, "auth.NewEntra": scimcheck.Fail},
-			fragment: map[string]string{"iss": "v2.0 issuer", "aud": "api://", "auth.NewEntra": "v2.0"},
+			want:     map[string]scimcheck.Status{"iss": scimcheck.Fail, "aud": scimcheck.Fail, "entra.New": scimcheck.Fail},
+			fragment: map[string]string{"iss": "v2.0 issuer", "aud": "api://", "entra.New": "v2.0"},
 		},
 		{
 			name:     "tenant not allowed",
 			token:    iss.Token(other),
-			want:     map[string]scimcheck.Status{"tid": scimcheck.Fail, "iss": scimcheck.Pass, "kid": scimcheck.Pass, "auth.NewEntra": scimcheck.Fail},
-			fragment: map[string]string{"tid": "not one of the allowed tenants", "auth.NewEntra": "not allowed"},
+			want:     map[string]scimcheck.Status{"tid": scimcheck.Fail, "iss": scimcheck.Pass, "kid": scimcheck.Pass, "entra.New": scimcheck.Fail},
+			fragment: map[string]string{"tid": "not one of the allowed tenants", "entra.New": "not allowed"},
 		},
 		{
 			name:     "expired",
 			token:    iss.Mint(tenant, authtest.Claims{"iat": time.Now().Add(-3 * time.Hour).Unix(), "nbf": time.Now().Add(-3 * time.Hour).Unix(), "exp": time.Now().Add(-2 * time.Hour).Unix()}),
-			want:     map[string]scimcheck.Status{"exp": scimcheck.Fail, "auth.NewEntra": scimcheck.Fail},
-			fragment: map[string]string{"exp": "expired at", "auth.NewEntra": "expired"},
+			want:     map[string]scimcheck.Status{"exp": scimcheck.Fail, "entra.New": scimcheck.Fail},
+			fragment: map[string]string{"exp": "expired at", "entra.New": "expired"},
 		},
 		{
 			name: "unknown kid",
@@ -64,28 +64,28 @@ func TestExplainToken(t *testing.T) {
 				k := authtest.NewSigningKey()
 				return iss.Mint(tenant, nil, authtest.SignedBy(k), authtest.Header("kid", k.KeyID()), authtest.Header("x5t", k.KeyID()))
 			}(),
-			want:     map[string]scimcheck.Status{"kid": scimcheck.Fail, "iss": scimcheck.Pass, "auth.NewEntra": scimcheck.Fail},
-			fragment: map[string]string{"kid": "is not among the", "auth.NewEntra": "signing key"},
+			want:     map[string]scimcheck.Status{"kid": scimcheck.Fail, "iss": scimcheck.Pass, "entra.New": scimcheck.Fail},
+			fragment: map[string]string{"kid": "is not among the", "entra.New": "signing key"},
 		},
 		{
 			name:     "no -tenant: the token's own tenant, said so",
 			token:    iss.Token(tenant),
 			cfg:      func(c *scimcheck.TokenConfig) { c.Tenants = nil },
-			want:     map[string]scimcheck.Status{"tid": scimcheck.Warn, "auth.NewEntra": scimcheck.Pass},
-			fragment: map[string]string{"auth.NewEntra": "pass -tenant"},
+			want:     map[string]scimcheck.Status{"tid": scimcheck.Warn, "entra.New": scimcheck.Pass},
+			fragment: map[string]string{"entra.New": "pass -tenant"},
 			accepted: true,
 		},
 		{
 			name:     "offline",
 			token:    iss.Token(tenant),
 			cfg:      func(c *scimcheck.TokenConfig) { c.Offline = true },
-			want:     map[string]scimcheck.Status{"kid": scimcheck.Skip, "auth.NewEntra": scimcheck.Skip, "iss": scimcheck.Pass},
-			fragment: map[string]string{"auth.NewEntra": "offline"},
+			want:     map[string]scimcheck.Status{"kid": scimcheck.Skip, "entra.New": scimcheck.Skip, "iss": scimcheck.Pass},
+			fragment: map[string]string{"entra.New": "offline"},
 		},
 		{
 			name:     "HS256",
 			token:    iss.Mint(tenant, nil, authtest.Header("alg", "HS256")),
-			want:     map[string]scimcheck.Status{"alg": scimcheck.Fail, "auth.NewEntra": scimcheck.Fail},
+			want:     map[string]scimcheck.Status{"alg": scimcheck.Fail, "entra.New": scimcheck.Fail},
 			fragment: map[string]string{"alg": "RS256 only"},
 		},
 	}

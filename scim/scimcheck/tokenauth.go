@@ -1,7 +1,6 @@
 package scimcheck
 
-// This file is the only use of package auth's Entra validator: at merge
-// it may move (auth/entra); switch the import here.
+// This file is the only use of Entra's validator (auth/entra).
 
 import (
 	"context"
@@ -12,13 +11,14 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
+	authentra "github.com/scimkit/scimkit/auth/entra"
 )
 
-// entraVerdict validates raw with auth.NewEntra configured for tenants and
+// entraVerdict validates raw with entra.New configured for tenants and
 // explains the outcome.
 func entraVerdict(ctx context.Context, raw string, cfg TokenConfig, tenants []string, now func() time.Time) Result {
-	res := Result{Check: "auth.NewEntra"}
-	e, err := auth.NewEntra(ctx, auth.EntraConfig{
+	res := Result{Check: "entra.New"}
+	e, err := authentra.New(ctx, authentra.Config{
 		Tenants:         tenants,
 		Audiences:       cfg.Audiences,
 		AuthorityHost:   cfg.AuthorityHost,
@@ -50,13 +50,13 @@ func entraVerdict(ctx context.Context, raw string, cfg TokenConfig, tenants []st
 	case errors.Is(err, auth.ErrWrongIssuer):
 		res.Fix = "the token is not Entra's v1 provisioning token: leave the Secret Token blank in a custom app, or set IssuerHost for a sovereign cloud"
 	case errors.Is(err, auth.ErrTenantNotAllowed):
-		res.Fix = "add the token's tenant to EntraConfig.Tenants (or make AllowTenant allow it) if it should provision"
+		res.Fix = "add the token's tenant to entra.Config.Tenants (or make AllowTenant allow it) if it should provision"
 	case errors.Is(err, auth.ErrTenantMismatch):
 		res.Fix = "tid and iss disagree: the token was not minted by Entra"
 	case errors.Is(err, auth.ErrWrongAudience):
-		res.Fix = "a gallery app has its own audience: add it to EntraConfig.Audiences; a custom app's is " + auth.DefaultAudience
+		res.Fix = "a gallery app has its own audience: add it to entra.Config.Audiences; a custom app's is " + authentra.DefaultAudience
 	case errors.Is(err, auth.ErrWrongApp):
-		res.Fix = "the token was issued to another application: check EntraConfig.AppIDs"
+		res.Fix = "the token was issued to another application: check entra.Config.AppIDs"
 	case errors.Is(err, auth.ErrTokenExpired), errors.Is(err, auth.ErrNoExpiry):
 		res.Fix = "take a fresh token; if fresh tokens fail, check the validating machine's clock"
 	case errors.Is(err, auth.ErrTokenNotYetValid):

@@ -1,4 +1,4 @@
-package auth_test
+package entra_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package auth
+package entra
 
 import (
 	"crypto/sha256"
@@ -23,7 +23,7 @@ type tokenCache struct {
 }
 
 type cachedToken struct {
-	p   Principal
+	t   *Token
 	exp time.Time
 }
 
@@ -37,21 +37,21 @@ func newTokenCache(max int) *tokenCache {
 }
 
 // get returns the principal of a cached token that has not expired at now.
-func (c *tokenCache) get(sum [sha256.Size]byte, now time.Time) (Principal, bool) {
+func (c *tokenCache) get(sum [sha256.Size]byte, now time.Time) (*Token, bool) {
 	if c == nil {
-		return Principal{}, false
+		return nil, false
 	}
 	c.mu.RLock()
 	e, ok := c.m[sum]
 	c.mu.RUnlock()
 	if !ok || !now.Before(e.exp) {
-		return Principal{}, false
+		return nil, false
 	}
-	return e.p, true
+	return e.t, true
 }
 
 // put remembers a verified token until exp.
-func (c *tokenCache) put(sum [sha256.Size]byte, p Principal, exp, now time.Time) {
+func (c *tokenCache) put(sum [sha256.Size]byte, t *Token, exp, now time.Time) {
 	if c == nil || c.max == 0 || !now.Before(exp) {
 		return
 	}
@@ -70,7 +70,7 @@ func (c *tokenCache) put(sum [sha256.Size]byte, p Principal, exp, now time.Time)
 			delete(c.m, k)
 		}
 	}
-	c.m[sum] = cachedToken{p: p, exp: exp}
+	c.m[sum] = cachedToken{t: t, exp: exp}
 }
 
 // len returns the number of entries, for tests.

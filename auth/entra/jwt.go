@@ -1,10 +1,11 @@
-package auth
+package entra
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/scimkit/scimkit/auth"
 	"math"
 	"strings"
 	"time"
@@ -26,13 +27,16 @@ type jwtHeader struct {
 	B64  json.RawMessage `json:"b64"`
 }
 
-// jwtClaims holds the claims of an Entra v1 access token scimkit checks.
+// jwtClaims holds the claims of an Entra access token scimkit checks.
 type jwtClaims struct {
 	Iss   string       `json:"iss"`
 	Tid   string       `json:"tid"`
 	Aud   audience     `json:"aud"`
 	Exp   *numericDate `json:"exp"`
 	Nbf   *numericDate `json:"nbf"`
+	Iat   *numericDate `json:"iat"`
+	Jti   string       `json:"jti"`
+	Uti   string       `json:"uti"`
 	Sub   string       `json:"sub"`
 	Oid   string       `json:"oid"`
 	AppID string       `json:"appid"`
@@ -89,29 +93,29 @@ type unverifiedJWT struct {
 	claims jwtClaims
 }
 
-// parseJWT splits and decodes raw. Errors wrap ErrMalformedToken or
-// ErrUnsupportedAlgorithm.
+// parseJWT splits and decodes raw. Errors wrap auth.ErrMalformedToken or
+// auth.ErrUnsupportedAlgorithm.
 func parseJWT(raw string) (*unverifiedJWT, error) {
 	h, rest, ok := strings.Cut(raw, ".")
 	p, sig, ok2 := strings.Cut(rest, ".")
 	if !ok || !ok2 || strings.IndexByte(sig, '.') >= 0 || h == "" || p == "" {
-		return nil, reject(ErrMalformedToken, "the bearer token is not a JWT (want three base64url segments separated by dots)")
+		return nil, rejectErr(auth.ErrMalformedToken, "the bearer token is not a JWT (want three base64url segments separated by dots)")
 	}
 	var t unverifiedJWT
 	if err := decodeSegment(h, &t.header); err != nil {
-		return nil, reject(ErrMalformedToken, "the JWT header is not a base64url JSON object: "+err.Error())
+		return nil, rejectErr(auth.ErrMalformedToken, "the JWT header is not a base64url JSON object: "+err.Error())
 	}
 	if t.header.Alg != "RS256" {
-		return nil, reject(ErrUnsupportedAlgorithm, fmt.Sprintf("signing algorithm %s is refused: only RS256 is accepted", quote(t.header.Alg)))
+		return nil, rejectErr(auth.ErrUnsupportedAlgorithm, fmt.Sprintf("signing algorithm %s is refused: only RS256 is accepted", quote(t.header.Alg)))
 	}
 	if t.header.Crit != nil || t.header.B64 != nil {
-		return nil, reject(ErrMalformedToken, "the JWT header has crit or b64 members, which Entra never sends")
+		return nil, rejectErr(auth.ErrMalformedToken, "the JWT header has crit or b64 members, which Entra never sends")
 	}
 	if t.header.Kid == "" {
-		return nil, reject(ErrMalformedToken, "the JWT header has no kid: the signing key cannot be looked up")
+		return nil, rejectErr(auth.ErrMalformedToken, "the JWT header has no kid: the signing key cannot be looked up")
 	}
 	if err := decodeSegment(p, &t.claims); err != nil {
-		return nil, reject(ErrMalformedToken, "the JWT payload is not a base64url JSON object of valid claims: "+err.Error())
+		return nil, rejectErr(auth.ErrMalformedToken, "the JWT payload is not a base64url JSON object of valid claims: "+err.Error())
 	}
 	return &t, nil
 }

@@ -1,4 +1,4 @@
-package auth_test
+package entra_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
+	"github.com/scimkit/scimkit/auth/entra"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -44,14 +44,14 @@ type fixture struct {
 	iss            *authtest.Issuer
 	clock          *fakeClock
 	a, b, other    string
-	entra          *auth.Entra
-	cfg            auth.EntraConfig
+	entra          *entra.Authenticator
+	cfg            entra.Config
 	fetchesAtStart int
 }
 
 // newFixture builds a fixture; edit may change the config (and may set
-// the issuer down before NewEntra runs).
-func newFixture(t testing.TB, edit ...func(*fixture, *auth.EntraConfig)) *fixture {
+// the issuer down before entra.New runs).
+func newFixture(t testing.TB, edit ...func(*fixture, *entra.Config)) *fixture {
 	t.Helper()
 	clock := newClock()
 	f := &fixture{
@@ -62,7 +62,7 @@ func newFixture(t testing.TB, edit ...func(*fixture, *auth.EntraConfig)) *fixtur
 		other: authtest.NewTenantID(),
 	}
 	t.Cleanup(f.iss.Close)
-	f.cfg = auth.EntraConfig{
+	f.cfg = entra.Config{
 		Tenants:       []string{f.a, f.b},
 		AuthorityHost: f.iss.URL(),
 		HTTPClient:    f.iss.Client(),
@@ -72,9 +72,9 @@ func newFixture(t testing.TB, edit ...func(*fixture, *auth.EntraConfig)) *fixtur
 	for _, e := range edit {
 		e(f, &f.cfg)
 	}
-	e, err := auth.NewEntra(context.Background(), f.cfg)
+	e, err := entra.New(context.Background(), f.cfg)
 	if err != nil {
-		t.Fatalf("NewEntra: %v", err)
+		t.Fatalf("entra.New: %v", err)
 	}
 	t.Cleanup(func() { e.Close() })
 	f.entra = e
@@ -82,7 +82,7 @@ func newFixture(t testing.TB, edit ...func(*fixture, *auth.EntraConfig)) *fixtur
 	return f
 }
 
-// extraFetches is the number of JWKS fetches since NewEntra returned.
+// extraFetches is the number of JWKS fetches since entra.New returned.
 func (f *fixture) extraFetches() int { return f.iss.Fetches() - f.fetchesAtStart }
 
 // bearer builds a GET /Users request carrying token.

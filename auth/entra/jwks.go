@@ -1,4 +1,4 @@
-package auth
+package entra
 
 import (
 	"container/list"
@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,7 +31,7 @@ const defaultFetchTimeout = 10 * time.Second
 // unknown kid at most once per minRefresh, last good keys kept while the
 // endpoint fails.
 //
-// The sets of configured tenants (EntraConfig.Tenants) stay for good. The
+// The sets of configured tenants (Config.Tenants) stay for good. The
 // sets of the other tenants (admitted by AllowTenant, so possibly named by
 // anyone) are bounded, and so is the work a stranger can cause:
 //
@@ -51,8 +52,9 @@ type keyStore struct {
 	minRefresh time.Duration
 	log        *slog.Logger
 	urlFor     func(tenant string) string
-	maxTenants int // key sets of tenants not configured
-	maxFetches int // on-demand fetches for tenants not configured, per minRefresh
+	onFetched  func(url string, took time.Duration, err error) // may be nil
+	maxTenants int                                             // key sets of tenants not configured
+	maxFetches int                                             // on-demand fetches for tenants not configured, per minRefresh
 
 	mu        sync.Mutex
 	sets      map[string]*keySet  // by tenant
@@ -78,7 +80,7 @@ const (
 // keySet is the signing keys published at one JWKS URL.
 type keySet struct {
 	tenant, url string
-	configured  bool                   // listed in EntraConfig.Tenants; never changes
+	configured  bool                   // listed in Config.Tenants; never changes
 	keys        atomic.Pointer[keyMap] // nil until a fetch succeeds; shared, read-only
 
 	// Guarded by keyStore.mu; only for tenants not configured.
@@ -130,7 +132,7 @@ func (ks *keyStore) get(tenant string) *keySet {
 // acquire returns tenant's keySet. A tenant without one (so not
 // configured) gets an empty one if an on-demand fetch may be spent on it,
 // which it counts: that set's first fetch is paid. Otherwise it returns
-// ErrKeysUnavailable and keeps nothing.
+// auth.ErrKeysUnavailable and keeps nothing.
 func (ks *keyStore) acquire(tenant string) (*keySet, error) {
 	ks.mu.Lock()
 	if s := ks.sets[tenant]; s != nil {
@@ -206,7 +208,7 @@ func (ks *keyStore) verified(s *keySet) {
 }
 
 // spendLocked counts one on-demand fetch for tenant (not configured), or
-// returns ErrKeysUnavailable when the maxFetches of the current window of
+// returns auth.ErrKeysUnavailable when the maxFetches of the current window of
 // minRefresh are spent; logIt says the limit was just reached.
 func (ks *keyStore) spendLocked(tenant string) (logIt bool, err error) {
 	now := ks.clock()
@@ -219,7 +221,7 @@ func (ks *keyStore) spendLocked(tenant string) (logIt bool, err error) {
 	}
 	logIt = !ks.capLogged
 	ks.capLogged = true
-	return logIt, reject(ErrKeysUnavailable, fmt.Sprintf("the signing keys of tenant %s are not fetched: the %d on-demand fetches allowed per %s for tenants not in EntraConfig.Tenants (MaxTenantFetches) are spent; more are allowed from %s",
+	return logIt, rejectErr(auth.ErrKeysUnavailable, fmt.Sprintf("the signing keys of tenant %s are not fetched: the %d on-demand fetches allowed per %s for tenants not in Config.Tenants (MaxTenantFetches) are spent; more are allowed from %s",
 		tenant, ks.maxFetches, ks.minRefresh, ks.window.Add(ks.minRefresh).UTC().Format(time.RFC3339)))
 }
 
@@ -234,7 +236,7 @@ func (ks *keyStore) spend(tenant string) error {
 
 func (ks *keyStore) logLimit(logIt bool) {
 	if logIt {
-		ks.log.Warn("auth: limit of on-demand Entra key fetches reached; tokens of tenants not in EntraConfig.Tenants that need a fetch are refused until the next window (many tokens naming unknown tenants, or MaxTenantFetches too low)",
+		ks.log.Warn("entra: limit of on-demand Entra key fetches reached; tokens of tenants not in Config.Tenants that need a fetch are refused until the next window (many tokens naming unknown tenants, or MaxTenantFetches too low)",
 			"max_tenant_fetches", ks.maxFetches, "window", ks.minRefresh)
 	}
 }
@@ -284,7 +286,7 @@ func (ks *keyStore) key(ctx context.Context, tenant, kid string) (*keySet, *rsa.
 			s.waiting.Add(-1)
 		case <-ctx.Done():
 			s.waiting.Add(-1)
-			return nil, nil, reject(ErrKeysUnavailable, fmt.Sprintf("the request ended while waiting for the signing keys of tenant %s from %s: %v", tenant, s.url, ctx.Err()))
+			return nil, nil, rejectErr(auth.ErrKeysUnavailable, fmt.Sprintf("the request ended while waiting for the signing keys of tenant %s from %s: %v", tenant, s.url, ctx.Err()))
 		}
 		if k := s.lookup(kid); k != nil {
 			return s, k, nil
@@ -306,7 +308,7 @@ func (ks *keyStore) missLocked(s *keySet, kid string) error {
 	}
 	m := s.keys.Load()
 	if m == nil {
-		return reject(ErrKeysUnavailable, fmt.Sprintf("the signing keys of tenant %s could not be fetched from %s (%v); no token of this tenant can be checked until a fetch succeeds; next attempt %s, or in the background",
+		return rejectErr(auth.ErrKeysUnavailable, fmt.Sprintf("the signing keys of tenant %s could not be fetched from %s (%v); no token of this tenant can be checked until a fetch succeeds; next attempt %s, or in the background",
 			s.tenant, s.url, s.lastErr, next))
 	}
 	msg := fmt.Sprintf("unknown signing key: kid %s is not among the %d signing keys of tenant %s fetched from %s at %s; next refresh for an unknown kid %s",
@@ -314,7 +316,7 @@ func (ks *keyStore) missLocked(s *keySet, kid string) error {
 	if s.lastErr != nil {
 		msg += fmt.Sprintf(" (the last refresh failed: %v)", s.lastErr)
 	}
-	return reject(ErrUnknownSigningKey, msg)
+	return rejectErr(auth.ErrUnknownSigningKey, msg)
 }
 
 // startFetchLocked starts fetching s's keys in the background and returns
@@ -346,7 +348,11 @@ func (ks *keyStore) startFetchLocked(s *keySet, forced bool) *fetchCall {
 			ctx, cancel = context.WithTimeout(ctx, ks.timeout)
 			defer cancel()
 		}
+		began := time.Now()
 		keys, err := fetchJWKS(ctx, ks.client, s.url)
+		if ks.onFetched != nil {
+			ks.onFetched(s.url, time.Since(began), err)
+		}
 		var shared *keyMap
 		if err == nil {
 			shared = ks.interned.intern(keys)
@@ -373,9 +379,9 @@ func (ks *keyStore) startFetchLocked(s *keySet, forced bool) *fetchCall {
 		haveKeys := s.keys.Load() != nil
 		s.mu.Unlock()
 		if err != nil {
-			ks.log.Warn("auth: fetching Entra signing keys failed", "tenant", s.tenant, "url", s.url, "forced", forced, "keeping_last_good_keys", haveKeys, "error", err.Error())
+			ks.log.Warn("entra: fetching Entra signing keys failed", "tenant", s.tenant, "url", s.url, "forced", forced, "keeping_last_good_keys", haveKeys, "error", err.Error())
 		} else {
-			ks.log.Debug("auth: fetched Entra signing keys", "tenant", s.tenant, "url", s.url, "forced", forced, "keys", len(keys))
+			ks.log.Debug("entra: fetched Entra signing keys", "tenant", s.tenant, "url", s.url, "forced", forced, "keys", len(keys))
 		}
 	}()
 	return call

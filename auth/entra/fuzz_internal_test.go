@@ -1,4 +1,4 @@
-package auth
+package entra
 
 import (
 	"crypto"
@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"github.com/scimkit/scimkit/auth"
 	"log/slog"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func FuzzValidate(f *testing.F) {
 	tenant := authtest.NewTenantID()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock, KnownTenants: []string{tenant}})
 	f.Cleanup(iss.Close)
-	e, err := NewEntra(f.Context(), EntraConfig{
+	e, err := New(f.Context(), Config{
 		AllowTenant:   func(string) bool { return true },
 		AppIDs:        []string{ProvisioningAppID},
 		AuthorityHost: iss.URL(),
@@ -73,9 +74,9 @@ func FuzzValidate(f *testing.F) {
 		f.Add(seed)
 	}
 
-	cheap := []error{ErrTokenTooLarge, ErrMalformedToken, ErrUnsupportedAlgorithm, ErrWrongIssuer, ErrTenantNotAllowed,
-		ErrTenantMismatch, ErrNoExpiry, ErrTokenExpired, ErrTokenNotYetValid, ErrWrongAudience, ErrWrongApp}
-	others := []error{ErrUnknownSigningKey, ErrKeysUnavailable, ErrBadSignature}
+	cheap := []error{auth.ErrTokenTooLarge, auth.ErrMalformedToken, auth.ErrUnsupportedAlgorithm, auth.ErrWrongIssuer, auth.ErrTenantNotAllowed,
+		auth.ErrTenantMismatch, auth.ErrNoExpiry, auth.ErrTokenExpired, auth.ErrTokenNotYetValid, auth.ErrWrongAudience, auth.ErrWrongApp}
+	others := []error{auth.ErrUnknownSigningKey, auth.ErrKeysUnavailable, auth.ErrBadSignature}
 
 	f.Fuzz(func(t *testing.T, token string) {
 		fetches := iss.Fetches()

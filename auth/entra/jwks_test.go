@@ -1,4 +1,4 @@
-package auth_test
+package entra_test
 
 import (
 	"encoding/base64"
@@ -14,9 +14,10 @@ import (
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
+	"github.com/scimkit/scimkit/auth/entra"
 )
 
-// Key behaviour, counted at the fake issuer. NewEntra fetches the keys of
+// Key behaviour, counted at the fake issuer. entra.New fetches the keys of
 // each listed tenant once (the warm-up); extraFetches counts from there.
 
 func TestRotationFetchesOnce(t *testing.T) {
@@ -138,11 +139,11 @@ func TestJWKSDownAfterWarmUp(t *testing.T) {
 	}
 }
 
-// TestJWKSDownAtStart shows the documented behaviour: NewEntra succeeds
+// TestJWKSDownAtStart shows the documented behaviour: entra.New succeeds
 // (and logs), tokens are refused with ErrKeysUnavailable, the first request
 // retries at once, later ones at most every MinRefreshInterval.
 func TestJWKSDownAtStart(t *testing.T) {
-	f := newFixture(t, func(f *fixture, _ *auth.EntraConfig) { f.iss.SetDown(true) })
+	f := newFixture(t, func(f *fixture, _ *entra.Config) { f.iss.SetDown(true) })
 	if f.fetchesAtStart != 2 {
 		t.Errorf("warm-up: %d fetches, want 2", f.fetchesAtStart)
 	}
@@ -230,7 +231,7 @@ func TestMadeUpTenantNegativeCache(t *testing.T) {
 	clock := newClock()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now, KnownTenants: []string{}})
 	defer iss.Close()
-	e, err := auth.NewEntra(t.Context(), auth.EntraConfig{
+	e, err := entra.New(t.Context(), entra.Config{
 		AllowTenant:   func(string) bool { return true },
 		AuthorityHost: iss.URL(),
 		HTTPClient:    iss.Client(),

@@ -1,9 +1,9 @@
-package auth_test
+package entra_test
 
 import (
 	"testing"
 
-	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/auth/entra"
 )
 
 // BenchmarkEntraSeenToken is the common case: Entra sends one token for a
@@ -46,7 +46,7 @@ func BenchmarkEntraSeenTokenParallel(b *testing.B) {
 // verification (the goal is ≤ 100 µs/op). The cache is off so that every
 // iteration validates in full.
 func BenchmarkEntraFirstValidation(b *testing.B) {
-	f := newFixture(b, func(_ *fixture, c *auth.EntraConfig) { c.MaxCachedTokens = -1 })
+	f := newFixture(b, func(_ *fixture, c *entra.Config) { c.MaxCachedTokens = -1 })
 	r := bearer(f.iss.Token(f.a))
 	if _, err := f.entra.Authenticate(r); err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package auth_test
+package entra_test
 
 import (
 	"encoding/base64"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
+	"github.com/scimkit/scimkit/auth/entra"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -241,7 +242,7 @@ func TestEntraAcceptsEntrasToken(t *testing.T) {
 		t.Errorf("without sub and oid: %+v", got)
 	}
 	// aud as an array, float dates.
-	if _, err := f.entra.Authenticate(bearer(f.iss.Mint(f.a, authtest.Claims{"aud": []string{"x", auth.DefaultAudience}, "exp": float64(start.Unix()) + 60.5}))); err != nil {
+	if _, err := f.entra.Authenticate(bearer(f.iss.Mint(f.a, authtest.Claims{"aud": []string{"x", entra.DefaultAudience}, "exp": float64(start.Unix()) + 60.5}))); err != nil {
 		t.Errorf("aud array: %v", err)
 	}
 	if n := f.extraFetches(); n != 0 {
@@ -275,9 +276,9 @@ func TestEntraClockSkew(t *testing.T) {
 
 func TestEntraConfiguredAudiencesAndApps(t *testing.T) {
 	const gallery = "11111111-2222-3333-4444-555555555555"
-	f := newFixture(t, func(_ *fixture, c *auth.EntraConfig) {
+	f := newFixture(t, func(_ *fixture, c *entra.Config) {
 		c.Audiences = []string{gallery}
-		c.AppIDs = []string{auth.ProvisioningAppID}
+		c.AppIDs = []string{entra.ProvisioningAppID}
 	})
 	_, err := f.entra.Authenticate(bearer(f.iss.Token(f.a)))
 	if !errors.Is(err, auth.ErrWrongAudience) || !strings.Contains(err.Error(), "one of the accepted audiences "+gallery) {
@@ -298,13 +299,13 @@ func TestEntraAllowTenantCallback(t *testing.T) {
 	mu <- struct{}{}
 	allow := func(tid string) bool { <-mu; defer func() { mu <- struct{}{} }(); return allowed[tid] }
 	set := func(tid string, ok bool) { <-mu; allowed[tid] = ok; mu <- struct{}{} }
-	f := newFixture(t, func(f *fixture, c *auth.EntraConfig) {
+	f := newFixture(t, func(f *fixture, c *entra.Config) {
 		c.Tenants = nil
 		c.AllowTenant = allow
 	})
 	set(f.a, true)
 	if n := f.iss.Fetches(); n != 0 {
-		t.Errorf("NewEntra with AllowTenant fetched %d times, want 0 (lazy)", n)
+		t.Errorf("New with AllowTenant fetched %d times, want 0 (lazy)", n)
 	}
 	tok := f.iss.Token(f.a)
 	if _, err := f.entra.Authenticate(bearer(tok)); err != nil {
@@ -327,34 +328,34 @@ func TestEntraAllowTenantCallback(t *testing.T) {
 	}
 }
 
-func TestNewEntraConfigErrors(t *testing.T) {
+func TestNewConfigErrors(t *testing.T) {
 	iss := authtest.NewIssuer(authtest.Options{})
 	defer iss.Close()
 	tid := authtest.NewTenantID()
 	cases := []struct {
 		name string
-		cfg  auth.EntraConfig
+		cfg  entra.Config
 		want string
 	}{
-		{"no tenants", auth.EntraConfig{}, "set Tenants"},
-		{"both", auth.EntraConfig{Tenants: []string{tid}, AllowTenant: func(string) bool { return true }}, "not both"},
-		{"domain name", auth.EntraConfig{Tenants: []string{"contoso.onmicrosoft.com"}}, "is not a tenant ID"},
-		{"http authority", auth.EntraConfig{Tenants: []string{tid}, AuthorityHost: "http://login.example.com"}, "https only"},
-		{"authority with a query", auth.EntraConfig{Tenants: []string{tid}, AuthorityHost: "https://login.example.com/?x=1"}, "scheme://host"},
-		{"issuer not a URL", auth.EntraConfig{Tenants: []string{tid}, IssuerHost: "sts.windows.net"}, "IssuerHost"},
-		{"negative skew", auth.EntraConfig{Tenants: []string{tid}, ClockSkew: -time.Second}, "negative"},
-		{"empty audience", auth.EntraConfig{Tenants: []string{tid}, Audiences: []string{""}}, "empty audience"},
-		{"negative MaxTenants", auth.EntraConfig{AllowTenant: func(string) bool { return true }, MaxTenants: -1}, "negative MaxTenants"},
-		{"negative MaxTenantFetches", auth.EntraConfig{AllowTenant: func(string) bool { return true }, MaxTenantFetches: -1}, "MaxTenantFetches"},
+		{"no tenants", entra.Config{}, "set Tenants"},
+		{"both", entra.Config{Tenants: []string{tid}, AllowTenant: func(string) bool { return true }}, "not both"},
+		{"domain name", entra.Config{Tenants: []string{"contoso.onmicrosoft.com"}}, "is not a tenant ID"},
+		{"http authority", entra.Config{Tenants: []string{tid}, AuthorityHost: "http://login.example.com"}, "https only"},
+		{"authority with a query", entra.Config{Tenants: []string{tid}, AuthorityHost: "https://login.example.com/?x=1"}, "scheme://host"},
+		{"issuer not a URL", entra.Config{Tenants: []string{tid}, IssuerHost: "sts.windows.net"}, "IssuerHost"},
+		{"negative skew", entra.Config{Tenants: []string{tid}, ClockSkew: -time.Second}, "negative"},
+		{"empty audience", entra.Config{Tenants: []string{tid}, Audiences: []string{""}}, "empty audience"},
+		{"negative MaxTenants", entra.Config{AllowTenant: func(string) bool { return true }, MaxTenants: -1}, "negative MaxTenants"},
+		{"negative MaxTenantFetches", entra.Config{AllowTenant: func(string) bool { return true }, MaxTenantFetches: -1}, "MaxTenantFetches"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.HTTPClient = iss.Client()
 			c.cfg.Logger = slog.New(slog.DiscardHandler)
-			e, err := auth.NewEntra(t.Context(), c.cfg)
+			e, err := entra.New(t.Context(), c.cfg)
 			if err == nil {
 				e.Close()
-				t.Fatalf("NewEntra succeeded, want an error saying %q", c.want)
+				t.Fatalf("New succeeded, want an error saying %q", c.want)
 			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want it to say %q", err, c.want)
@@ -362,7 +363,7 @@ func TestNewEntraConfigErrors(t *testing.T) {
 		})
 	}
 	// Upper-case tenant IDs are accepted (Entra writes them in lower case).
-	e, err := auth.NewEntra(t.Context(), auth.EntraConfig{Tenants: []string{strings.ToUpper(tid)}, AuthorityHost: iss.URL(), HTTPClient: iss.Client()})
+	e, err := entra.New(t.Context(), entra.Config{Tenants: []string{strings.ToUpper(tid)}, AuthorityHost: iss.URL(), HTTPClient: iss.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,8 +379,8 @@ func TestEntraIssuerHostForAFakeIssuer(t *testing.T) {
 	iss := authtest.NewIssuer(authtest.Options{IssuerHost: "http://issuer.test", Clock: clock.Now})
 	defer iss.Close()
 	tid := authtest.NewTenantID()
-	cfg := auth.EntraConfig{Tenants: []string{tid}, AuthorityHost: iss.URL(), HTTPClient: iss.Client(), Clock: clock.Now, Logger: slog.New(slog.DiscardHandler)}
-	e, err := auth.NewEntra(t.Context(), cfg)
+	cfg := entra.Config{Tenants: []string{tid}, AuthorityHost: iss.URL(), HTTPClient: iss.Client(), Clock: clock.Now, Logger: slog.New(slog.DiscardHandler)}
+	e, err := entra.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +389,7 @@ func TestEntraIssuerHostForAFakeIssuer(t *testing.T) {
 		t.Errorf("default IssuerHost: %v, want ErrWrongIssuer", err)
 	}
 	cfg.IssuerHost = iss.IssuerHost()
-	e2, err := auth.NewEntra(t.Context(), cfg)
+	e2, err := entra.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +403,7 @@ func TestEntraIssuerHostForAFakeIssuer(t *testing.T) {
 // logs, quotes at most 128 bytes of each value taken from the token, so
 // an 8 KiB claim does not write 8 KiB of log per request.
 func TestRejectionsBoundTokenValues(t *testing.T) {
-	f := newFixture(t, func(_ *fixture, c *auth.EntraConfig) { c.AppIDs = []string{auth.ProvisioningAppID} })
+	f := newFixture(t, func(_ *fixture, c *entra.Config) { c.AppIDs = []string{entra.ProvisioningAppID} })
 	big := strings.Repeat("A", 8<<10)
 	many := make([]string, 2000)
 	for i := range many {

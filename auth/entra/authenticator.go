@@ -1,12 +1,14 @@
-package auth
+package entra
 
 import (
 	"cmp"
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/auth"
 	"log/slog"
 	"maps"
 	"net"
@@ -22,7 +24,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
-// Defaults of EntraConfig.
+// Defaults of Config.
 const (
 	// DefaultAudience is the aud of the token Entra sends to every custom
 	// (non-gallery) application when its Secret Token field is left blank:
@@ -37,17 +39,21 @@ const (
 	// https://sts.windows.net/{tenant}/.
 	DefaultIssuerHost = "https://sts.windows.net"
 
+	// DefaultV2IssuerHost is the host of the v2 issuer
+	// https://login.microsoftonline.com/{tenant}/v2.0.
+	DefaultV2IssuerHost = "https://login.microsoftonline.com"
+
 	// ProvisioningAppID is the appid of Entra's provisioning service
-	// (Microsoft.Azure.SyncFabric), for EntraConfig.AppIDs.
+	// (Microsoft.Azure.SyncFabric), for Config.AppIDs.
 	ProvisioningAppID = "00000014-0000-0000-c000-000000000000"
 )
 
-// EntraConfig configures NewEntra. Tenants or AllowTenant is required;
+// Config configures New. Tenants or AllowTenant is required;
 // every other field has a useful zero value.
-type EntraConfig struct {
+type Config struct {
 	// Tenants are the tenant IDs (GUIDs, shown on the Overview page of the
 	// Entra admin center) allowed to provision. Their signing keys are
-	// fetched by NewEntra.
+	// fetched by New.
 	Tenants []string
 
 	// AllowTenant decides per tenant ID instead of Tenants (set one of
@@ -61,7 +67,12 @@ type EntraConfig struct {
 	// MinRefreshInterval, and cache them, within MaxTenants.
 	AllowTenant func(tenantID string) bool
 
-	// Audiences are the accepted aud values. Empty: DefaultAudience.
+	// Version is the token family accepted. Zero: V1.
+	Version Version
+
+	// Audiences are the accepted aud values. Empty: DefaultAudience for
+	// V1; required for V2 (the api://… application ID URI of the
+	// workload identity).
 	// Gallery applications have their own template id; sovereign clouds
 	// have others (US Gov 4602d0b4-76bb-404b-bca9-2652e1a39c6d, China
 	// 5a532e38-1581-4918-9658-008dc27c1d68, unconfirmed).
@@ -70,6 +81,17 @@ type EntraConfig struct {
 	// AppIDs, when set, are the accepted appid (or azp) values, e.g.
 	// ProvisioningAppID. Empty: appid is not checked.
 	AppIDs []string
+
+	// Subjects, when set, are the accepted sub values: for workload
+	// identity federation, the object id of Entra's provisioning service
+	// identity. Empty: sub is not checked.
+	Subjects []string
+
+	// OnKeysFetched, when set, is called after every JWKS fetch (start,
+	// background refresh, unknown kid, CheckHealth) with the URL, the time
+	// the fetch took and its error (nil on success). It runs on the
+	// fetching goroutine: keep it quick (count a metric).
+	OnKeysFetched func(url string, took time.Duration, err error)
 
 	// AuthorityHost serves the signing keys at
 	// {AuthorityHost}/{tenant}/discovery/keys. Empty:
@@ -80,7 +102,8 @@ type EntraConfig struct {
 	AuthorityHost string
 
 	// IssuerHost is the issuer's prefix: a token of tenant T must have
-	// iss exactly {IssuerHost}/{T}/. Empty: DefaultIssuerHost. It is
+	// iss exactly {IssuerHost}/{T}/ (V1) or {IssuerHost}/{T}/v2.0 (V2).
+	// Empty: DefaultIssuerHost (V1) or DefaultV2IssuerHost (V2). It is
 	// compared, never fetched. authtest's issuer mints tokens with
 	// DefaultIssuerHost unless told otherwise.
 	IssuerHost string
@@ -93,7 +116,7 @@ type EntraConfig struct {
 	// Clock returns the current time. Nil: time.Now.
 	Clock func() time.Time
 
-	// ClockSkew is tolerated on exp and nbf. Zero: 5 minutes.
+	// ClockSkew is tolerated on exp, nbf and iat. Zero: 5 minutes.
 	ClockSkew time.Duration
 
 	// RefreshInterval is how often each tenant's keys are refreshed in the
@@ -123,7 +146,7 @@ type EntraConfig struct {
 	// not in Tenants (a new tenant's first fetch, the retry of a failed
 	// one, a refresh for an unknown kid) to that many per
 	// MinRefreshInterval, all tenants together. A token that needs one
-	// more is refused with ErrKeysUnavailable, without a fetch and
+	// more is refused with auth.ErrKeysUnavailable, without a fetch and
 	// without caching anything for its tenant (the first refusal of each
 	// interval is logged at Warn). Background refreshes of keys already
 	// fetched, and every fetch for Tenants, are not limited. Zero: 100.
@@ -134,15 +157,19 @@ type EntraConfig struct {
 	Logger *slog.Logger
 }
 
-// Entra authenticates the JWTs Entra ID sends when an application's
-// Secret Token field is left blank. Build it with NewEntra; it is safe for
+// Authenticator authenticates the JWTs Entra ID sends when an application's
+// Secret Token field is left blank. Build it with New; it is safe for
 // concurrent use.
-type Entra struct {
+type Authenticator struct {
 	tenants     map[string]bool
 	allowTenant func(string) bool
+	version     Version
 	audiences   []string
+	subjects    []string
 	appIDs      []string
 	issuerHost  string
+	issSuffix   string // "/" (V1) or "/v2.0" (V2)
+	configured  []string
 	clock       func() time.Time
 	skew        time.Duration
 	cache       *tokenCache
@@ -153,34 +180,36 @@ type Entra struct {
 	closeOnce sync.Once
 }
 
-// NewEntra checks cfg, fetches the signing keys of cfg.Tenants (waiting
-// for them, within the HTTP client's timeout) and returns an Entra whose
+// New checks cfg, fetches the signing keys of cfg.Tenants (waiting
+// for them, within the HTTP client's timeout) and returns an Authenticator whose
 // background refresh lives until ctx is done or Close is called.
 //
-// A tenant whose keys cannot be fetched at start does not make NewEntra
+// A tenant whose keys cannot be fetched at start does not make New
 // fail (a JWKS outage must not stop a service that also accepts other
 // credentials, and a failed fetch must not be sticky): the failure is
-// logged at Warn, the tenant's tokens are refused with ErrKeysUnavailable,
+// logged at Warn, the tenant's tokens are refused with auth.ErrKeysUnavailable,
 // the first request retries the fetch at once, later requests at most once
 // per MinRefreshInterval, and the background retries every
 // MinRefreshInterval, until a fetch succeeds. (A tenant allowed by
 // AllowTenant is fetched on its first request and retried by requests
 // only, within MaxTenantFetches; its keys are refreshed in the background
 // once one of its tokens has verified.) Configuration errors are returned.
-func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
+func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 	if ctx == nil {
-		return nil, errors.New("auth: NewEntra needs a context")
+		return nil, errors.New("entra: New needs a context")
 	}
-	e := &Entra{
+	e := &Authenticator{
 		allowTenant: cfg.AllowTenant,
+		version:     cmp.Or(cfg.Version, V1),
 		audiences:   slices.Clone(cfg.Audiences),
+		subjects:    slices.Clone(cfg.Subjects),
 		appIDs:      slices.Clone(cfg.AppIDs),
 		clock:       cfg.Clock,
 		skew:        cfg.ClockSkew,
 	}
 	var errs []error
 	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("auth: EntraConfig: "+format, args...))
+		errs = append(errs, fmt.Errorf("entra: Config: "+format, args...))
 	}
 	switch {
 	case len(cfg.Tenants) == 0 && cfg.AllowTenant == nil:
@@ -203,8 +232,17 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 			e.tenants[t] = true
 		}
 	}
+	if e.version != V1 && e.version != V2 {
+		bad("unknown Version %d (want V1 or V2)", int(e.version))
+	}
 	if len(e.audiences) == 0 {
+		if e.version == V2 {
+			bad("Audiences is required for V2 tokens (the api://… application ID URI the assertion is issued for)")
+		}
 		e.audiences = []string{DefaultAudience}
+	}
+	if slices.Contains(e.subjects, "") {
+		bad("empty subject")
 	}
 	if slices.Contains(e.audiences, "") {
 		bad("empty audience")
@@ -216,7 +254,12 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 	if err != nil {
 		bad("AuthorityHost: %v", err)
 	}
-	if e.issuerHost, err = hostURL(cfg.IssuerHost, DefaultIssuerHost, false); err != nil {
+	defIssuer, jwksPath, issSuffix := DefaultIssuerHost, "/discovery/keys", "/"
+	if e.version == V2 {
+		defIssuer, jwksPath, issSuffix = DefaultV2IssuerHost, "/discovery/v2.0/keys", "/v2.0"
+	}
+	e.issSuffix = issSuffix
+	if e.issuerHost, err = hostURL(cfg.IssuerHost, defIssuer, false); err != nil {
 		bad("IssuerHost: %v", err)
 	}
 	if e.clock == nil {
@@ -262,13 +305,15 @@ func NewEntra(ctx context.Context, cfg EntraConfig) (*Entra, error) {
 		refresh:    orDefault(cfg.RefreshInterval, time.Hour),
 		minRefresh: orDefault(cfg.MinRefreshInterval, 5*time.Minute),
 		log:        log,
-		urlFor:     func(t string) string { return authority + "/" + t + "/discovery/keys" },
+		urlFor:     func(t string) string { return authority + "/" + t + jwksPath },
+		onFetched:  cfg.OnKeysFetched,
 		maxTenants: cmp.Or(cfg.MaxTenants, 1024),
 		maxFetches: cmp.Or(cfg.MaxTenantFetches, 100),
 		sets:       make(map[string]*keySet),
 	}
+	e.configured = tenants
 	if err := e.keys.warm(lctx, tenants); err != nil {
-		log.Warn("auth: Entra signing keys unavailable at start; tokens of these tenants are refused until a fetch succeeds (retried on the next request, then every MinRefreshInterval)",
+		log.Warn("entra: Entra signing keys unavailable at start; tokens of these tenants are refused until a fetch succeeds (retried on the next request, then every MinRefreshInterval)",
 			"error", err.Error(), "min_refresh_interval", e.keys.minRefresh)
 	}
 	e.loopDone = make(chan struct{})
@@ -318,7 +363,7 @@ func isLoopback(host string) bool {
 }
 
 // loop refreshes the keys in the background until ctx is done.
-func (e *Entra) loop(ctx context.Context) {
+func (e *Authenticator) loop(ctx context.Context) {
 	defer close(e.loopDone)
 	tick := min(e.keys.minRefresh, e.keys.refresh) / 2
 	tick = max(tick, time.Second)
@@ -336,7 +381,7 @@ func (e *Entra) loop(ctx context.Context) {
 
 // Close stops the background refresh and waits for running fetches.
 // Tokens are still checked afterwards, against the keys already fetched.
-func (e *Entra) Close() error {
+func (e *Authenticator) Close() error {
 	e.closeOnce.Do(func() {
 		e.cancel()
 		<-e.loopDone
@@ -346,60 +391,96 @@ func (e *Entra) Close() error {
 }
 
 // Authenticate implements Authenticator for the bearer token of r.
-func (e *Entra) Authenticate(r *http.Request) (Principal, error) {
-	tok, err := BearerToken(r)
+func (e *Authenticator) Authenticate(r *http.Request) (auth.Principal, error) {
+	tok, err := auth.BearerToken(r)
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	return e.Validate(r.Context(), tok)
 }
 
-// Validate checks token and returns its Principal: Tenant is the tid,
+// Token is a verified Entra token: its Principal and the claims a caller
+// such as a token endpoint needs. It is shared by the cache: do not change
+// it.
+type Token struct {
+	Principal auth.Principal // Tenant: tid; Subject: sub, else oid, else appid; Method "entra-jwt"
+	Version   Version
+	Issuer    string
+	Tenant    string // tid, the issuer's tenant
+	Subject   string // sub
+	ObjectID  string // oid
+	AppID     string // appid (v1) or azp (v2)
+	Audience  []string
+	// ID identifies the token for replay detection: jti, else uti
+	// (Entra's unique token identifier), else the hex SHA-256 of the
+	// token.
+	ID        string
+	IssuedAt  time.Time // zero when the token has no iat
+	NotBefore time.Time // zero when the token has no nbf
+	Expiry    time.Time
+}
+
+// Validate checks token and returns its auth.Principal: Tenant is the tid,
 // Subject the sub (else oid, else appid), Method "entra-jwt". ctx bounds
 // the wait for signing keys being fetched.
-func (e *Entra) Validate(ctx context.Context, token string) (Principal, error) {
-	if len(token) > MaxTokenBytes {
-		return Principal{}, ErrTokenTooLarge
+func (e *Authenticator) Validate(ctx context.Context, token string) (auth.Principal, error) {
+	t, err := e.Verify(ctx, token)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	return t.Principal, nil
+}
+
+// Verify checks token as Validate does and returns its claims. Errors
+// wrap the sentinels of package auth.
+func (e *Authenticator) Verify(ctx context.Context, token string) (*Token, error) {
+	if len(token) > auth.MaxTokenBytes {
+		return nil, auth.ErrTokenTooLarge
 	}
 	now := e.clock()
 	// Hash the string's bytes in place: Sum256 neither keeps nor changes
 	// them, and copying a 1.5 KiB token would cost as much as the lookup.
 	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
-	if p, ok := e.cache.get(sum, now); ok && e.allowed(p.Tenant) {
-		return p, nil
+	if t, ok := e.cache.get(sum, now); ok && e.allowed(t.Tenant) {
+		return t, nil
 	}
-	p, exp, err := e.verify(ctx, token, now)
+	t, err := e.verify(ctx, token, now)
 	if err != nil {
-		return Principal{}, err
+		return nil, err
 	}
-	e.cache.put(sum, p, exp, now)
-	return p, nil
+	if t.ID == "" {
+		t.ID = hex.EncodeToString(sum[:])
+	}
+	e.cache.put(sum, t, t.Expiry, now)
+	return t, nil
 }
 
-func (e *Entra) allowed(tenant string) bool {
+func (e *Authenticator) allowed(tenant string) bool {
 	if e.tenants != nil {
 		return e.tenants[tenant]
 	}
 	return e.allowTenant(tenant)
 }
 
-// verify checks every property of token, the cheap ones first, and
-// returns its principal and expiry.
-func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Principal, time.Time, error) {
+// verify checks every property of token, the cheap ones first.
+func (e *Authenticator) verify(ctx context.Context, token string, now time.Time) (*Token, error) {
 	t, err := parseJWT(token)
 	if err != nil {
-		return Principal{}, time.Time{}, err
+		return nil, err
 	}
 	c := &t.claims
 
 	tenant, ok := strings.CutPrefix(c.Iss, e.issuerHost+"/")
-	tenant, ok2 := strings.CutSuffix(tenant, "/")
+	tenant, ok2 := strings.CutSuffix(tenant, e.issSuffix)
 	if !ok || !ok2 || !isTenantID(tenant) {
-		msg := fmt.Sprintf("issuer %s is not an Entra tenant issuer %s/{tenant ID}/", quote(c.Iss), e.issuerHost)
-		if strings.HasSuffix(c.Iss, "/v2.0") {
+		msg := fmt.Sprintf("issuer %s is not an Entra tenant issuer %s/{tenant ID}%s (%s tokens)", quote(c.Iss), e.issuerHost, e.issSuffix, e.version)
+		switch {
+		case e.version == V1 && strings.HasSuffix(c.Iss, "/v2.0"):
 			msg += "; v2.0 tokens are not what Entra sends to a SCIM endpoint"
+		case e.version == V2 && !strings.HasSuffix(c.Iss, "/v2.0"):
+			msg += "; a v1 token where a v2 token (a workload identity federation assertion) is expected"
 		}
-		return Principal{}, time.Time{}, reject(ErrWrongIssuer, msg)
+		return nil, rejectErr(auth.ErrWrongIssuer, msg)
 	}
 	if !e.allowed(tenant) {
 		msg := fmt.Sprintf("issuer tenant %s is not allowed", tenant)
@@ -408,43 +489,48 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 		} else if n > 5 {
 			msg += fmt.Sprintf(" (it is not among the %d allowed tenants)", n)
 		}
-		return Principal{}, time.Time{}, reject(ErrTenantNotAllowed, msg)
+		return nil, rejectErr(auth.ErrTenantNotAllowed, msg)
 	}
 	if c.Tid != tenant {
-		return Principal{}, time.Time{}, reject(ErrTenantMismatch, fmt.Sprintf("tid claim %s is not the issuer's tenant %s", quote(c.Tid), tenant))
+		return nil, rejectErr(auth.ErrTenantMismatch, fmt.Sprintf("tid claim %s is not the issuer's tenant %s", quote(c.Tid), tenant))
 	}
 	if c.Exp == nil {
-		return Principal{}, time.Time{}, reject(ErrNoExpiry, "the token has no expiry (exp claim); Entra's tokens always have one")
+		return nil, rejectErr(auth.ErrNoExpiry, "the token has no expiry (exp claim); Entra's tokens always have one")
 	}
 	if !now.Before(c.Exp.Add(e.skew)) {
-		return Principal{}, time.Time{}, reject(ErrTokenExpired, fmt.Sprintf("token expired at %s (now %s, clock skew allowed %s)",
+		return nil, rejectErr(auth.ErrTokenExpired, fmt.Sprintf("token expired at %s (now %s, clock skew allowed %s)",
 			c.Exp.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
 	}
 	if c.Nbf != nil && now.Before(c.Nbf.Add(-e.skew)) {
-		return Principal{}, time.Time{}, reject(ErrTokenNotYetValid, fmt.Sprintf("token not valid before %s (now %s, clock skew allowed %s)",
+		return nil, rejectErr(auth.ErrTokenNotYetValid, fmt.Sprintf("token not valid before %s (now %s, clock skew allowed %s)",
 			c.Nbf.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
 	}
-	if !slices.ContainsFunc(c.Aud, func(a string) bool { return slices.Contains(e.audiences, a) }) {
-		return Principal{}, time.Time{}, reject(ErrWrongAudience, e.audienceMessage(c.Aud))
+	if c.Iat != nil && now.Before(c.Iat.Add(-e.skew)) {
+		return nil, rejectErr(auth.ErrTokenNotYetValid, fmt.Sprintf("token issued in the future, at %s (now %s, clock skew allowed %s)",
+			c.Iat.Format(time.RFC3339), now.UTC().Format(time.RFC3339), e.skew))
 	}
-	if len(e.appIDs) > 0 {
-		app := c.AppID
-		if app == "" {
-			app = c.Azp
-		}
-		if !slices.Contains(e.appIDs, app) {
-			return Principal{}, time.Time{}, reject(ErrWrongApp, fmt.Sprintf("application %s is not one of the accepted applications %s", quote(app), strings.Join(e.appIDs, ", ")))
-		}
+	if !slices.ContainsFunc(c.Aud, func(a string) bool { return slices.Contains(e.audiences, a) }) {
+		return nil, rejectErr(auth.ErrWrongAudience, e.audienceMessage(c.Aud))
+	}
+	app := c.AppID
+	if app == "" {
+		app = c.Azp
+	}
+	if len(e.appIDs) > 0 && !slices.Contains(e.appIDs, app) {
+		return nil, rejectErr(auth.ErrWrongApp, fmt.Sprintf("application %s is not one of the accepted applications %s", quote(app), strings.Join(e.appIDs, ", ")))
+	}
+	if len(e.subjects) > 0 && !slices.Contains(e.subjects, c.Sub) {
+		return nil, rejectErr(auth.ErrWrongSubject, fmt.Sprintf("subject %s is not one of the accepted subjects %s", quote(c.Sub), strings.Join(e.subjects, ", ")))
 	}
 
 	// Every check above is made before anything is fetched or cached for
 	// the tenant.
 	set, key, err := e.keys.key(ctx, tenant, t.header.Kid)
 	if err != nil {
-		return Principal{}, time.Time{}, err
+		return nil, err
 	}
 	if _, err := jws.Verify([]byte(token), jws.WithKeyProvider(rs256Key{key}), jws.WithCompact(), jws.WithAlgorithmMatch(true)); err != nil {
-		return Principal{}, time.Time{}, reject(ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %s of tenant %s: a tampered token, or one signed by another key", quote(t.header.Kid), tenant))
+		return nil, rejectErr(auth.ErrBadSignature, fmt.Sprintf("the signature does not verify with signing key %s of tenant %s: a tampered token, or one signed by another key", quote(t.header.Kid), tenant))
 	}
 	e.keys.verified(set)
 
@@ -455,10 +541,28 @@ func (e *Entra) verify(ctx context.Context, token string, now time.Time) (Princi
 	if sub == "" {
 		sub = c.AppID
 	}
-	return Principal{Tenant: tenant, Subject: sub, Method: "entra-jwt"}, c.Exp.Time, nil
+	v := &Token{
+		Principal: auth.Principal{Tenant: tenant, Subject: sub, Method: "entra-jwt"},
+		Version:   e.version,
+		Issuer:    c.Iss,
+		Tenant:    tenant,
+		Subject:   c.Sub,
+		ObjectID:  c.Oid,
+		AppID:     app,
+		Audience:  slices.Clone([]string(c.Aud)),
+		ID:        cmp.Or(c.Jti, c.Uti),
+		Expiry:    c.Exp.Time,
+	}
+	if c.Iat != nil {
+		v.IssuedAt = c.Iat.Time
+	}
+	if c.Nbf != nil {
+		v.NotBefore = c.Nbf.Time
+	}
+	return v, nil
 }
 
-func (e *Entra) audienceMessage(got []string) string {
+func (e *Authenticator) audienceMessage(got []string) string {
 	var want string
 	if len(e.audiences) == 1 && e.audiences[0] == DefaultAudience {
 		want = "the custom-app audience " + DefaultAudience

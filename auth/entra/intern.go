@@ -1,4 +1,4 @@
-package auth
+package entra
 
 import (
 	"crypto/rsa"

@@ -1,4 +1,4 @@
-package auth
+package entra
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -60,12 +61,12 @@ func (g *gate) release() {
 	g.mu.Unlock()
 }
 
-func newTestEntra(t *testing.T, iss *authtest.Issuer, clock *testClock, tenant string, client *http.Client) *Entra {
+func newTestEntra(t *testing.T, iss *authtest.Issuer, clock *testClock, tenant string, client *http.Client) *Authenticator {
 	t.Helper()
 	if client == nil {
 		client = iss.Client()
 	}
-	e, err := NewEntra(t.Context(), EntraConfig{
+	e, err := New(t.Context(), Config{
 		Tenants:       []string{tenant},
 		AuthorityHost: iss.URL(),
 		HTTPClient:    client,
@@ -232,7 +233,7 @@ func TestBackgroundLoop(t *testing.T) {
 			return rec.Result(), nil
 		})}
 		ctx, cancel := context.WithCancel(t.Context())
-		e, err := NewEntra(ctx, EntraConfig{Tenants: []string{tenant}, AuthorityHost: "https://login.example", HTTPClient: client, Logger: slog.New(slog.DiscardHandler)})
+		e, err := New(ctx, Config{Tenants: []string{tenant}, AuthorityHost: "https://login.example", HTTPClient: client, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +272,7 @@ func TestCloseStopsFetching(t *testing.T) {
 	}
 	iss.Rotate()
 	_, err := e.Validate(t.Context(), iss.Token(tenant))
-	if !errors.Is(err, ErrUnknownSigningKey) || !strings.Contains(err.Error(), "closed") {
+	if !errors.Is(err, auth.ErrUnknownSigningKey) || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("new key after Close: %v", err)
 	}
 	if n := iss.Fetches(); n != 1 {
@@ -291,7 +292,7 @@ func TestWaitEndsWithTheRequest(t *testing.T) {
 	defer g.release()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := e.Validate(ctx, iss.Token(tenant)); !errors.Is(err, ErrKeysUnavailable) || !strings.Contains(err.Error(), "request ended") {
+	if _, err := e.Validate(ctx, iss.Token(tenant)); !errors.Is(err, auth.ErrKeysUnavailable) || !strings.Contains(err.Error(), "request ended") {
 		t.Errorf("cancelled request: %v", err)
 	}
 }
@@ -379,7 +380,7 @@ func TestTokenCacheBounds(t *testing.T) {
 	c := newTokenCache(100)
 	sum := func(i int) [sha256.Size]byte { return sha256.Sum256(fmt.Appendf(nil, "token-%d", i)) }
 	for i := range 1000 {
-		c.put(sum(i), Principal{Tenant: "t"}, now.Add(time.Hour), now)
+		c.put(sum(i), &Token{Principal: auth.Principal{Tenant: "t"}}, now.Add(time.Hour), now)
 		if c.len() > 100 {
 			t.Fatalf("%d entries after %d puts, want at most 100", c.len(), i+1)
 		}
@@ -390,16 +391,16 @@ func TestTokenCacheBounds(t *testing.T) {
 	if _, ok := c.get(sum(999), now.Add(time.Hour)); ok {
 		t.Error("a token is served from the cache at its exp")
 	}
-	c.put(sum(5000), Principal{}, now, now) // already expired: not cached
+	c.put(sum(5000), &Token{}, now, now) // already expired: not cached
 	if _, ok := c.get(sum(5000), now.Add(-time.Second)); ok {
 		t.Error("an expired token entered the cache")
 	}
 	// Once the cache is full, expired entries go first.
 	for i := 10000; c.len() < 100; i++ {
-		c.put(sum(i), Principal{Tenant: "t"}, now.Add(time.Hour), now)
+		c.put(sum(i), &Token{Principal: auth.Principal{Tenant: "t"}}, now.Add(time.Hour), now)
 	}
 	later := now.Add(2 * time.Hour)
-	c.put(sum(6000), Principal{Tenant: "u"}, later.Add(time.Hour), later)
+	c.put(sum(6000), &Token{Principal: auth.Principal{Tenant: "u"}}, later.Add(time.Hour), later)
 	if c.len() != 1 {
 		t.Errorf("%d entries, want 1 once the others expired", c.len())
 	}
@@ -407,7 +408,7 @@ func TestTokenCacheBounds(t *testing.T) {
 		t.Error("a negative size does not disable the cache")
 	}
 	var none *tokenCache
-	none.put(sum(1), Principal{}, later, now)
+	none.put(sum(1), &Token{}, later, now)
 	if _, ok := none.get(sum(1), now); ok {
 		t.Error("the nil cache cached")
 	}
@@ -418,7 +419,7 @@ func TestTokenCacheBounds(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 500 {
-				c.put(sum(g*1000+i), Principal{Tenant: "t"}, now.Add(time.Hour), now)
+				c.put(sum(g*1000+i), &Token{Principal: auth.Principal{Tenant: "t"}}, now.Add(time.Hour), now)
 				c.get(sum(g*1000+i/2), now)
 			}
 		})
@@ -437,7 +438,7 @@ func TestBackgroundLeavesUnknownTenantsAlone(t *testing.T) {
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	iss.SetDown(true) // Entra answers 400 for a tenant that does not exist
-	e, err := NewEntra(t.Context(), EntraConfig{
+	e, err := New(t.Context(), Config{
 		AllowTenant:   func(string) bool { return true },
 		AuthorityHost: iss.URL(),
 		HTTPClient:    iss.Client(),
@@ -450,7 +451,7 @@ func TestBackgroundLeavesUnknownTenantsAlone(t *testing.T) {
 	defer e.Close()
 	tenant := authtest.NewTenantID()
 	for range 10 {
-		if _, err := e.Validate(t.Context(), iss.Token(tenant)); !errors.Is(err, ErrKeysUnavailable) {
+		if _, err := e.Validate(t.Context(), iss.Token(tenant)); !errors.Is(err, auth.ErrKeysUnavailable) {
 			t.Fatalf("made-up tenant: %v", err)
 		}
 	}

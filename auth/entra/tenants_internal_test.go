@@ -1,9 +1,10 @@
-package auth
+package entra
 
 import (
 	"crypto/rsa"
 	"encoding/base64"
 	"errors"
+	"github.com/scimkit/scimkit/auth"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -18,9 +19,9 @@ import (
 
 // newAllowAll returns an Entra whose AllowTenant admits every tenant,
 // over iss, with edit applied to its config.
-func newAllowAll(t *testing.T, iss *authtest.Issuer, clock *testClock, edit func(*EntraConfig)) *Entra {
+func newAllowAll(t *testing.T, iss *authtest.Issuer, clock *testClock, edit func(*Config)) *Authenticator {
 	t.Helper()
-	cfg := EntraConfig{
+	cfg := Config{
 		AllowTenant:   func(string) bool { return true },
 		AuthorityHost: iss.URL(),
 		HTTPClient:    iss.Client(),
@@ -30,7 +31,7 @@ func newAllowAll(t *testing.T, iss *authtest.Issuer, clock *testClock, edit func
 	if edit != nil {
 		edit(&cfg)
 	}
-	e, err := NewEntra(t.Context(), cfg)
+	e, err := New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,14 +41,14 @@ func newAllowAll(t *testing.T, iss *authtest.Issuer, clock *testClock, edit func
 
 // cached returns the number of key sets of tenants not configured, and
 // of all tenants.
-func cached(e *Entra) (notConfigured, all int) {
+func cached(e *Authenticator) (notConfigured, all int) {
 	e.keys.mu.Lock()
 	defer e.keys.mu.Unlock()
 	return e.keys.cachedLocked(), len(e.keys.sets)
 }
 
 // tierOf returns the tier of tenant's key set, or -1 when it has none.
-func tierOf(e *Entra, tenant string) int {
+func tierOf(e *Authenticator, tenant string) int {
 	e.keys.mu.Lock()
 	defer e.keys.mu.Unlock()
 	s := e.keys.sets[tenant]
@@ -82,7 +83,7 @@ func TestForgedTenantFlood(t *testing.T) {
 	customer := authtest.NewTenantID()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now, KnownTenants: []string{customer}})
 	defer iss.Close()
-	e := newAllowAll(t, iss, clock, func(c *EntraConfig) { c.MaxTenants = maxTenants })
+	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenants = maxTenants })
 
 	if _, err := e.Validate(t.Context(), iss.Token(customer)); err != nil {
 		t.Fatal(err)
@@ -124,8 +125,8 @@ func TestForgedTenantFlood(t *testing.T) {
 					default: // a forgery, made cheaply
 						tok = forge(tenant)
 					}
-					if _, err := e.Validate(t.Context(), tok); !errors.Is(err, ErrKeysUnavailable) {
-						t.Errorf("round %d, goroutine %d, token %d: %v, want ErrKeysUnavailable", round, g, i, err)
+					if _, err := e.Validate(t.Context(), tok); !errors.Is(err, auth.ErrKeysUnavailable) {
+						t.Errorf("round %d, goroutine %d, token %d: %v, want auth.ErrKeysUnavailable", round, g, i, err)
 						return
 					}
 					if i%100 == 0 {
@@ -176,7 +177,7 @@ func TestFetchLimit(t *testing.T) {
 	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
-	e := newAllowAll(t, iss, clock, func(c *EntraConfig) { c.MaxTenantFetches = 3 })
+	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenantFetches = 3 })
 
 	tenants := make([]string, 6)
 	for i := range tenants {
@@ -192,7 +193,7 @@ func TestFetchLimit(t *testing.T) {
 		valid(tenant)
 	}
 	_, err := e.Validate(t.Context(), iss.Token(tenants[3]))
-	if !errors.Is(err, ErrKeysUnavailable) || !strings.Contains(err.Error(), "the 3 on-demand fetches allowed per 5m0s for tenants not in EntraConfig.Tenants (MaxTenantFetches) are spent; more are allowed from 2026-06-01T10:05:00Z") {
+	if !errors.Is(err, auth.ErrKeysUnavailable) || !strings.Contains(err.Error(), "the 3 on-demand fetches allowed per 5m0s for tenants not in Config.Tenants (MaxTenantFetches) are spent; more are allowed from 2026-06-01T10:05:00Z") {
 		t.Errorf("fourth tenant: %v", err)
 	}
 	if e.keys.get(tenants[3]) != nil || iss.Fetches() != 3 {
@@ -206,14 +207,14 @@ func TestFetchLimit(t *testing.T) {
 		valid(tenant)
 	}
 	unknownKid := iss.Mint(tenants[0], nil, authtest.Header("kid", "new"), authtest.ForgedSignature())
-	if _, err = e.Validate(t.Context(), unknownKid); !errors.Is(err, ErrKeysUnavailable) || !strings.Contains(err.Error(), "MaxTenantFetches") {
+	if _, err = e.Validate(t.Context(), unknownKid); !errors.Is(err, auth.ErrKeysUnavailable) || !strings.Contains(err.Error(), "MaxTenantFetches") {
 		t.Errorf("unknown kid over the limit: %v", err)
 	}
 	if n := iss.Fetches(); n != 6 {
 		t.Errorf("%d fetches, want 6", n)
 	}
 	clock.Add(5 * time.Minute)
-	if _, err = e.Validate(t.Context(), unknownKid); !errors.Is(err, ErrUnknownSigningKey) {
+	if _, err = e.Validate(t.Context(), unknownKid); !errors.Is(err, auth.ErrUnknownSigningKey) {
 		t.Errorf("unknown kid in the next window: %v", err)
 	}
 	if n := iss.Fetches(); n != 7 {
@@ -228,7 +229,7 @@ func TestFetchLimitSparesConfiguredTenants(t *testing.T) {
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	a, b := authtest.NewTenantID(), authtest.NewTenantID()
-	e, err := NewEntra(t.Context(), EntraConfig{Tenants: []string{a, b}, MaxTenantFetches: 1, AuthorityHost: iss.URL(),
+	e, err := New(t.Context(), Config{Tenants: []string{a, b}, MaxTenantFetches: 1, AuthorityHost: iss.URL(),
 		HTTPClient: iss.Client(), Clock: clock.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -250,12 +251,12 @@ func TestSharedKeySets(t *testing.T) {
 	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
-	e := newAllowAll(t, iss, clock, func(c *EntraConfig) { c.MaxTenantFetches = 1000 })
+	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenantFetches = 1000 })
 	tenants := make([]string, 1000)
 	for i := range tenants {
 		tenants[i] = authtest.NewTenantID()
-		if _, err := e.Validate(t.Context(), iss.Mint(tenants[i], nil, authtest.ForgedSignature())); !errors.Is(err, ErrBadSignature) {
-			t.Fatalf("tenant %d: %v, want ErrBadSignature", i, err)
+		if _, err := e.Validate(t.Context(), iss.Mint(tenants[i], nil, authtest.ForgedSignature())); !errors.Is(err, auth.ErrBadSignature) {
+			t.Fatalf("tenant %d: %v, want auth.ErrBadSignature", i, err)
 		}
 	}
 	if _, err := e.Validate(t.Context(), iss.Token(tenants[0])); err != nil {
@@ -309,7 +310,7 @@ func TestEvictionOrder(t *testing.T) {
 	X := authtest.NewTenantID() // made up
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now, KnownTenants: known})
 	defer iss.Close()
-	e := newAllowAll(t, iss, clock, func(c *EntraConfig) { c.MaxTenants = 3 })
+	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenants = 3 })
 
 	valid := func(tenant string) {
 		t.Helper()
@@ -336,12 +337,12 @@ func TestEvictionOrder(t *testing.T) {
 		}
 	}
 	valid(A)
-	forged(X, ErrKeysUnavailable)
-	forged(B, ErrBadSignature)
+	forged(X, auth.ErrKeysUnavailable)
+	forged(B, auth.ErrBadSignature)
 	has("full", A, B, X)
 	valid(C)
 	has("a made-up tenant goes first", A, B, C)
-	forged(D, ErrBadSignature)
+	forged(D, auth.ErrBadSignature)
 	has("then a tenant without a verified token", A, C, D)
 	valid(A) // A is now used more recently than C
 	valid(E)
@@ -365,7 +366,7 @@ func TestEvictionDuringFetch(t *testing.T) {
 		}
 		return base.RoundTrip(r)
 	})}
-	e := newAllowAll(t, iss, clock, func(c *EntraConfig) { c.MaxTenants = 1; c.HTTPClient = client })
+	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenants = 1; c.HTTPClient = client })
 
 	done := make(chan error)
 	go func() {
@@ -409,27 +410,27 @@ func TestCheapChecksComeFirst(t *testing.T) {
 	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
-	e := newAllowAll(t, iss, clock, func(c *EntraConfig) { c.AppIDs = []string{ProvisioningAppID} })
+	e := newAllowAll(t, iss, clock, func(c *Config) { c.AppIDs = []string{ProvisioningAppID} })
 	now := clock.Now()
 	cases := []struct {
 		claims func(tenant string) authtest.Claims
 		header []authtest.MintOption
 		want   error
 	}{
-		{func(string) authtest.Claims { return authtest.Claims{"aud": "00000002-0000-0000-c000-000000000000"} }, nil, ErrWrongAudience},
-		{func(string) authtest.Claims { return authtest.Claims{"exp": now.Add(-time.Hour).Unix()} }, nil, ErrTokenExpired},
-		{func(string) authtest.Claims { return authtest.Claims{"nbf": now.Add(time.Hour).Unix()} }, nil, ErrTokenNotYetValid},
-		{func(string) authtest.Claims { return authtest.Claims{"exp": nil} }, nil, ErrNoExpiry},
+		{func(string) authtest.Claims { return authtest.Claims{"aud": "00000002-0000-0000-c000-000000000000"} }, nil, auth.ErrWrongAudience},
+		{func(string) authtest.Claims { return authtest.Claims{"exp": now.Add(-time.Hour).Unix()} }, nil, auth.ErrTokenExpired},
+		{func(string) authtest.Claims { return authtest.Claims{"nbf": now.Add(time.Hour).Unix()} }, nil, auth.ErrTokenNotYetValid},
+		{func(string) authtest.Claims { return authtest.Claims{"exp": nil} }, nil, auth.ErrNoExpiry},
 		{func(tenant string) authtest.Claims {
 			return authtest.Claims{"iss": "https://evil.example/" + tenant + "/"}
-		}, nil, ErrWrongIssuer},
+		}, nil, auth.ErrWrongIssuer},
 		{func(tenant string) authtest.Claims {
 			return authtest.Claims{"iss": "https://sts.windows.net/" + strings.ToUpper(tenant) + "/"}
-		}, nil, ErrWrongIssuer},
-		{func(string) authtest.Claims { return authtest.Claims{"tid": authtest.NewTenantID()} }, nil, ErrTenantMismatch},
-		{func(string) authtest.Claims { return authtest.Claims{"appid": "someone-else"} }, nil, ErrWrongApp},
-		{func(string) authtest.Claims { return nil }, []authtest.MintOption{authtest.Header("alg", "none")}, ErrUnsupportedAlgorithm},
-		{func(string) authtest.Claims { return nil }, []authtest.MintOption{authtest.Header("kid", nil)}, ErrMalformedToken},
+		}, nil, auth.ErrWrongIssuer},
+		{func(string) authtest.Claims { return authtest.Claims{"tid": authtest.NewTenantID()} }, nil, auth.ErrTenantMismatch},
+		{func(string) authtest.Claims { return authtest.Claims{"appid": "someone-else"} }, nil, auth.ErrWrongApp},
+		{func(string) authtest.Claims { return nil }, []authtest.MintOption{authtest.Header("alg", "none")}, auth.ErrUnsupportedAlgorithm},
+		{func(string) authtest.Claims { return nil }, []authtest.MintOption{authtest.Header("kid", nil)}, auth.ErrMalformedToken},
 	}
 	for i := range 1000 {
 		c := cases[i%len(cases)]
