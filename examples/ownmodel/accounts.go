@@ -44,7 +44,9 @@ func (a *account) scan(row scanner) error {
 // isActive is how the product reads the active column.
 func (a *account) isActive() bool { return !a.Active.Valid || a.Active.Bool }
 
-var errNoUserName = errors.New("ownmodel: a user needs a userName")
+// errNoUserName: the login column needs a userName it can hold (not one
+// with a NUL or a lone UTF-16 surrogate).
+var errNoUserName = errors.New("ownmodel: a user needs a userName without NUL or invalid characters")
 
 // setFromSCIM maps the SCIM user r onto a's columns, keeping a's ID,
 // tenant and timestamps.

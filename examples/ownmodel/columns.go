@@ -83,13 +83,18 @@ func (o object) put(v json.RawMessage, path ...string) {
 	o[path[0]] = inner.marshal()
 }
 
-func isObject(raw json.RawMessage) bool {
+func isObject(raw json.RawMessage) bool { return isJSON(raw, '{') }
+
+// isJSON reports whether the JSON value raw starts with first: '{' for
+// an object, '"' a string, 't' true … (json.Unmarshal takes null for a
+// string or a bool, which must stay null).
+func isJSON(raw json.RawMessage, first byte) bool {
 	for _, c := range raw {
 		switch c {
 		case ' ', '\t', '\r', '\n':
 			continue
 		}
-		return c == '{'
+		return c == first
 	}
 	return false
 }
@@ -99,7 +104,7 @@ func (o object) takeString(path ...string) sql.NullString {
 	var s sql.NullString
 	o.take(func(raw json.RawMessage) bool {
 		var v string
-		if json.Unmarshal(raw, &v) != nil || !roundTrips(raw, v) {
+		if !isJSON(raw, '"') || json.Unmarshal(raw, &v) != nil || !roundTrips(raw, v) {
 			return false
 		}
 		s = sql.NullString{String: v, Valid: true}
@@ -113,7 +118,7 @@ func (o object) takeBool(path ...string) sql.NullBool {
 	var b sql.NullBool
 	o.take(func(raw json.RawMessage) bool {
 		var v bool
-		if json.Unmarshal(raw, &v) != nil {
+		if !isJSON(raw, 't') && !isJSON(raw, 'f') || json.Unmarshal(raw, &v) != nil {
 			return false
 		}
 		b = sql.NullBool{Bool: v, Valid: true}
