@@ -21,7 +21,10 @@ type dialect struct {
 
 	// timestamp is the column type for times: PostgreSQL's timestamptz;
 	// SQLite has none, and modernc.org/sqlite reads a column declared
-	// TIMESTAMP back as a time.Time.
+	// TIMESTAMP back as a time.Time. It stores the text of
+	// time.Time.String ("2026-01-01 00:00:00.0001 +0000 UTC"), which
+	// sorts and compares as the times do as long as every time is UTC
+	// and has a four-digit year: the store writes only such times.
 	timestamp string
 
 	// forUpdate locks the row a transaction read until it commits.

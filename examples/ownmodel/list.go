@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/store"
 )
 
 // List implements store.Store.
 //
-// The lookups identity providers make on every cycle are answered by the
+// A List without filter and sortBy (a client reading every user, page by
+// page, as Okta's import does) pages in SQL: by offset, or by keyset for
+// a cursor. The lookups identity providers make on every cycle are answered by the
 // database from an index: userName eq (Entra's match query and its Test
 // Connection probe), externalId eq, and a group's displayName eq. Every
 // other filter, and sortBy, run in Go, with scimkit's evaluator, over the
@@ -25,6 +28,12 @@ func (s *accountStore) List(ctx context.Context, typ string, q store.Query) (*st
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if typ != store.User && typ != store.Group {
+		return nil, unsupported(typ)
+	}
+	if q.Filter == nil && q.SortBy == nil {
+		return s.pageInSQL(ctx, typ, tenant, q)
 	}
 	var where string
 	args := []any{tenant}
@@ -41,13 +50,14 @@ func (s *accountStore) List(ctx context.Context, typ string, q store.Query) (*st
 		}
 	}
 	var rs []*store.Resource
-	switch typ {
-	case store.User:
-		rs, err = s.scanAccounts(ctx, where, args)
-	case store.Group:
-		rs, err = s.scanTeams(ctx, where, args)
-	default:
-		return nil, unsupported(typ)
+	limit := fmt.Sprintf(` LIMIT %d`, s.maxScan+1)
+	if typ == store.User {
+		rs, err = s.readAccounts(ctx, where+limit, args)
+	} else {
+		rs, err = s.readTeams(ctx, where+limit, args)
+	}
+	if err == nil && len(rs) > s.maxScan {
+		err = s.tooMany(typ)
 	}
 	if err != nil {
 		return nil, err
@@ -91,10 +101,10 @@ func (s *accountStore) tooMany(typ string) error {
 		typ, s.maxScan, store.ErrFilterTooCostly)
 }
 
-// scanAccounts reads the tenant's accounts that where selects (args[0] is
-// the tenant), with their teams.
-func (s *accountStore) scanAccounts(ctx context.Context, where string, args []any) ([]*store.Resource, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+accountColumns+` FROM accounts WHERE tenant = ?`+where+fmt.Sprintf(` LIMIT %d`, s.maxScan+1)), args...)
+// readAccounts reads the tenant's accounts that rest (the query after
+// "WHERE tenant = ?") selects, with their teams; args[0] is the tenant.
+func (s *accountStore) readAccounts(ctx context.Context, rest string, args []any) ([]*store.Resource, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+accountColumns+` FROM accounts WHERE tenant = ?`+rest), args...)
 	if err != nil {
 		return nil, s.fault(err)
 	}
@@ -109,9 +119,6 @@ func (s *accountStore) scanAccounts(ctx context.Context, where string, args []an
 	}
 	if err := rows.Close(); err != nil {
 		return nil, s.fault(err)
-	}
-	if len(accounts) > s.maxScan {
-		return nil, s.tooMany(store.User)
 	}
 	ids := make([]string, len(accounts))
 	for i, a := range accounts {
@@ -130,10 +137,10 @@ func (s *accountStore) scanAccounts(ctx context.Context, where string, args []an
 	return out, nil
 }
 
-// scanTeams reads the tenant's teams that where selects, with their
+// readTeams reads the tenant's teams that rest selects, with their
 // members.
-func (s *accountStore) scanTeams(ctx context.Context, where string, args []any) ([]*store.Resource, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+teamColumns+` FROM teams WHERE tenant = ?`+where+fmt.Sprintf(` LIMIT %d`, s.maxScan+1)), args...)
+func (s *accountStore) readTeams(ctx context.Context, rest string, args []any) ([]*store.Resource, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+teamColumns+` FROM teams WHERE tenant = ?`+rest), args...)
 	if err != nil {
 		return nil, s.fault(err)
 	}
@@ -148,9 +155,6 @@ func (s *accountStore) scanTeams(ctx context.Context, where string, args []any) 
 	}
 	if err := rows.Close(); err != nil {
 		return nil, s.fault(err)
-	}
-	if len(teams) > s.maxScan {
-		return nil, s.tooMany(store.Group)
 	}
 	ids := make([]string, len(teams))
 	for i, t := range teams {
@@ -189,6 +193,64 @@ func cursorPage(typ string, q store.Query, matched []*store.Resource, decoded ma
 	for _, r := range matched[start:end] {
 		page.Resources = append(page.Resources, r)
 		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, pos(r)))
+	}
+	if more {
+		page.NextCursor = page.Cursors[len(page.Cursors)-1]
+	}
+	return page, nil
+}
+
+// pageInSQL answers a List without filter and sortBy with one page read
+// in the default order, (created, id), and a COUNT. The ids are
+// lower-case UUIDs (store.NewID), which every collation orders as bytes,
+// as store.Cursor asks. The count and the page are two statements, so a
+// write between them can make TotalResults off by what it changed.
+func (s *accountStore) pageInSQL(ctx context.Context, typ, tenant string, q store.Query) (*store.Page, error) {
+	table := map[string]string{store.User: "accounts", store.Group: "teams"}[typ]
+	page := &store.Page{}
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM `+table+` WHERE tenant = ?`), tenant).Scan(&page.TotalResults); err != nil {
+		return nil, s.fault(err)
+	}
+	where, args := "", []any{tenant}
+	limit, offset := max(q.Count, 0), max(q.StartIndex, 1)-1
+	if q.UseCursor {
+		offset = 0
+		limit++ // one more: is there a next page?
+		if q.Cursor != "" {
+			c, err := store.DecodeCursor(typ, q, q.Cursor)
+			if err != nil {
+				return nil, err
+			}
+			at := time.UnixMicro(c.Seq).UTC()
+			where = ` AND (created > ? OR created = ? AND id > ?)`
+			args = append(args, at, at, c.ID)
+		}
+	}
+	if q.Count <= 0 {
+		return page, nil
+	}
+	order := fmt.Sprintf(` ORDER BY created, id LIMIT %d OFFSET %d`, limit, offset)
+	var rs []*store.Resource
+	var err error
+	if typ == store.User {
+		rs, err = s.readAccounts(ctx, where+order, args)
+	} else {
+		rs, err = s.readTeams(ctx, where+order, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !q.UseCursor {
+		page.Resources = rs
+		return page, nil
+	}
+	more := len(rs) > q.Count
+	if more {
+		rs = rs[:q.Count]
+	}
+	for _, r := range rs {
+		page.Resources = append(page.Resources, r)
+		page.Cursors = append(page.Cursors, store.EncodeCursor(typ, q, store.Cursor{Seq: r.Created.UnixMicro(), ID: r.ID}))
 	}
 	if more {
 		page.NextCursor = page.Cursors[len(page.Cursors)-1]

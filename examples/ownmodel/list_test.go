@@ -61,16 +61,40 @@ func TestListPushdown(t *testing.T) {
 					t.Errorf("%s: %v", tc.filter, err)
 					continue
 				}
-				var got []string
-				for _, r := range page.Resources {
-					got = append(got, r.Display)
-				}
+				got := displays(page)
 				if fmt.Sprint(got) != fmt.Sprint(tc.want) || page.TotalResults != len(tc.want) {
 					t.Errorf("%s: %v (total %d), want %v", tc.filter, got, page.TotalResults, tc.want)
 				}
 			}
 			if _, err := st.List(ctx, store.User, store.Query{Filter: compile(t, store.User, `title eq "t1"`), Count: 10}); !errors.Is(err, store.ErrFilterTooCostly) {
 				t.Errorf("a filter over more than maxScan rows: %v, want ErrFilterTooCostly", err)
+			}
+
+			// Reading every user, as Okta's import does, pages in SQL,
+			// past maxScan: by index …
+			page, err := st.List(ctx, store.User, store.Query{StartIndex: 2, Count: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := displays(page); fmt.Sprint(got) != "[User1@Contoso.com User2@Contoso.com User3@Contoso.com User4@Contoso.com]" || page.TotalResults != 6 {
+				t.Errorf("startIndex 2, count 4: %v (total %d), want users 1-4 of 6", got, page.TotalResults)
+			}
+			// … and by cursor.
+			var walk []string
+			q := store.Query{UseCursor: true, Count: 4}
+			for {
+				page, err := st.List(ctx, store.User, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				walk = append(walk, displays(page)...)
+				if page.NextCursor == "" {
+					break
+				}
+				q.Cursor = page.NextCursor
+			}
+			if fmt.Sprint(walk) != "[User0@Contoso.com User1@Contoso.com User2@Contoso.com User3@Contoso.com User4@Contoso.com User5@Contoso.com]" {
+				t.Errorf("cursor walk: %v, want the 6 users in creation order", walk)
 			}
 		})
 	}
@@ -104,4 +128,12 @@ func BenchmarkList(b *testing.B) {
 			}
 		})
 	}
+}
+
+func displays(page *store.Page) []string {
+	var out []string
+	for _, r := range page.Resources {
+		out = append(out, r.Display)
+	}
+	return out
 }
