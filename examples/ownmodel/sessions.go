@@ -49,11 +49,11 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var acc struct {
-		id     string
-		active sql.NullBool
+		id, userName string
+		active       sql.NullBool
 	}
-	err := a.db.QueryRowContext(r.Context(), a.d.rebind(`SELECT id, active FROM accounts WHERE tenant = ? AND user_name_key = ?`),
-		a.tenant, store.FoldKey(userName)).Scan(&acc.id, &acc.active)
+	err := a.db.QueryRowContext(r.Context(), a.d.rebind(`SELECT id, user_name, active FROM accounts WHERE tenant = ? AND user_name_key = ?`),
+		a.tenant, store.FoldKey(userName)).Scan(&acc.id, &acc.userName, &acc.active)
 	if errors.Is(err, sql.ErrNoRows) {
 		http.Error(w, "no such user: provision it first", http.StatusNotFound)
 		return
@@ -66,7 +66,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "account deactivated", http.StatusForbidden)
 		return
 	}
-	s := session{ID: store.NewID(), Account: acc.id, UserName: userName, Created: a.now().UTC().Truncate(time.Microsecond)}
+	s := session{ID: store.NewID(), Account: acc.id, UserName: acc.userName, Created: a.now().UTC().Truncate(time.Microsecond)}
 	if _, err := a.db.ExecContext(r.Context(), a.d.rebind(`INSERT INTO sessions (id, tenant, account_id, created) VALUES (?, ?, ?, ?)`),
 		s.ID, a.tenant, s.Account, s.Created); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
