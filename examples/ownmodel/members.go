@@ -94,6 +94,11 @@ func (s *accountStore) writeMembers(ctx context.Context, q querier, teamID strin
 	if _, err := q.ExecContext(ctx, s.d.rebind(`DELETE FROM team_members WHERE team_id = ?`), teamID); err != nil {
 		return s.fault(err)
 	}
+	return s.insertMembers(ctx, q, teamID, 0, members)
+}
+
+// insertMembers inserts rows for members at positions from, from+1 …
+func (s *accountStore) insertMembers(ctx context.Context, q querier, teamID string, from int64, members []store.Member) error {
 	insert := s.d.rebind(`INSERT INTO team_members (team_id, position, account_id, member_team_id, display) VALUES (?, ?, ?, ?, ?)`)
 	for i, m := range members {
 		var acc, sub, display sql.NullString
@@ -105,7 +110,7 @@ func (s *accountStore) writeMembers(ctx context.Context, q querier, teamID strin
 		if m.Display != "" {
 			display = sql.NullString{String: m.Display, Valid: true}
 		}
-		if _, err := q.ExecContext(ctx, insert, teamID, i, acc, sub, display); err != nil {
+		if _, err := q.ExecContext(ctx, insert, teamID, from+int64(i), acc, sub, display); err != nil {
 			if isForeignKey(err) { // deleted since resolveMembers looked
 				return &store.InvalidMemberError{IDs: []string{m.Value}}
 			}

@@ -24,10 +24,8 @@ import (
 // succeed.
 //
 // Simplified, and said so: only User and Group are stored (other resource
-// types are store.ErrUnsupportedType, answered 501); it does not
-// implement store.MemberPatcher, so a PATCH of one member of a large team
-// rewrites the team's member rows; List filters in SQL only for the
-// lookups Entra and Okta make (list.go).
+// types are store.ErrUnsupportedType, answered 501); List filters in SQL
+// only for the lookups Entra and Okta make (list.go).
 type accountStore struct {
 	db *sql.DB
 	d  dialect

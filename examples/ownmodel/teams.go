@@ -46,6 +46,8 @@ func (t *team) setFromSCIM(r *store.Resource) error {
 	return nil
 }
 
+func (t *team) version() string { return strconv.FormatInt(t.Revision, 10) }
+
 // nameKey is what the unique index on teams compares.
 func (t *team) nameKey() string { return store.FoldKey(t.Name) }
 
@@ -68,6 +70,6 @@ func (t *team) resource(members []store.Member) (*store.Resource, error) {
 		Members:      members,
 		Created:      t.Created,
 		LastModified: t.Updated,
-		Version:      strconv.FormatInt(t.Revision, 10),
+		Version:      t.version(),
 	}, nil
 }
