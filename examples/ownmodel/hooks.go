@@ -26,14 +26,18 @@ import (
 // Simplified, and said so: the seat count is read outside the Store's
 // transaction, so two creates racing for the last seat may both get it.
 // A product that must never exceed the limit keeps a seats row and
-// decrements it in the Store's own transaction. And a hook is in-process:
+// decrements it in the Store's own transaction. For a reactivation the
+// Handler calls BeforeWrite inside the Store's Update, which holds a
+// connection for its transaction while the count takes another: do not
+// cap the pool (sql.DB.SetMaxOpenConns) below the concurrent writes you
+// serve. And a hook is in-process:
 // a crash between the commit and AfterWrite leaves the sessions until they
 // expire; a product that cannot accept that reads a store.Feed instead.
 type accessHooks struct {
-	DB     *sql.DB
-	D      dialect
-	Seats  int          // active users allowed per tenant; 0: no limit
-	Logger *slog.Logger // nil: slog.Default()
+	DB      *sql.DB
+	Dialect dialect
+	Seats   int          // active users allowed per tenant; 0: no limit
+	Logger  *slog.Logger // nil: slog.Default()
 }
 
 var _ scim.Hooks = (*accessHooks)(nil)
@@ -72,7 +76,7 @@ func (h *accessHooks) BeforeWrite(ctx context.Context, c *scim.Change) error {
 // the active column (NULL counts as active).
 func (h *accessHooks) activeUsers(ctx context.Context, tenant string) (int, error) {
 	var n int
-	err := h.DB.QueryRowContext(ctx, h.D.rebind(`SELECT COUNT(*) FROM accounts WHERE tenant = ? AND (active IS NULL OR active = ?)`), tenant, true).Scan(&n)
+	err := h.DB.QueryRowContext(ctx, h.Dialect.rebind(`SELECT COUNT(*) FROM accounts WHERE tenant = ? AND (active IS NULL OR active = ?)`), tenant, true).Scan(&n)
 	if err != nil {
 		if unavailable(err) {
 			return 0, &store.UnavailableError{Op: "seat count", Err: err}
@@ -94,7 +98,7 @@ func (h *accessHooks) AfterWrite(ctx context.Context, c *scim.Change) {
 			tenant, _ = store.Tenant(ctx)
 		}
 		// The write is committed: finish even if the client hangs up now.
-		n, err := revokeSessions(context.WithoutCancel(ctx), h.DB, h.D, tenant, e.ResourceID)
+		n, err := revokeSessions(context.WithoutCancel(ctx), h.DB, h.Dialect, tenant, e.ResourceID)
 		if err != nil {
 			h.logger().ErrorContext(ctx, "revoking sessions failed", "user", e.ResourceID, "event", e.Kind, "request_id", c.RequestID, "err", err)
 			continue

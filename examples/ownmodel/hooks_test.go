@@ -34,7 +34,7 @@ func TestAfterWriteRevokesSessions(t *testing.T) {
 				}
 			}
 			logs := new(logBuffer)
-			h := &accessHooks{DB: s.db, D: s.d, Logger: logs.logger()}
+			h := &accessHooks{DB: s.db, Dialect: s.d, Logger: logs.logger()}
 			ctx := store.WithTenant(context.Background(), tenant)
 			change := func(evs ...store.Event) *scim.Change {
 				return &scim.Change{Op: scim.OpPatch, Type: store.User, Events: evs, RequestID: "req-1"}
@@ -107,7 +107,7 @@ func TestBeforeWriteSeatLimit(t *testing.T) {
 				{"create group, full", 2, scim.Change{Op: scim.OpCreate, Type: store.Group, After: &store.Resource{Type: store.Group, Attributes: []byte(`{"displayName":"g"}`)}}, false},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					h := &accessHooks{DB: s.db, D: s.d, Seats: tc.seats}
+					h := &accessHooks{DB: s.db, Dialect: s.d, Seats: tc.seats}
 					err := h.BeforeWrite(ctx, &tc.change)
 					if !tc.refused {
 						if err != nil {
