@@ -14,9 +14,9 @@ import (
 //
 // A List without filter and sortBy (a client reading every user, page by
 // page, as Okta's import does) pages in SQL: by offset, or by keyset for
-// a cursor. The lookups identity providers make on every cycle are answered by the
-// database from an index: userName eq (Entra's match query and its Test
-// Connection probe), externalId eq, and a group's displayName eq. Every
+// a cursor. The lookups identity providers make every cycle are answered
+// by the database from an index: userName eq (Entra's match query and its
+// Test Connection probe), externalId eq, and a group's displayName eq. Every
 // other filter, and sortBy, run in Go, with scimkit's evaluator, over the
 // tenant's rows of the type: at most maxScan of them, past which List
 // refuses (store.ErrFilterTooCostly, answered 400 tooMany) rather than
