@@ -1,17 +1,10 @@
-// Command ownmodel is the starter for a service that already has users:
-// its own Account and Team model (accounts.go), a store.Store over it
-// (scimstore.go), and the SCIM Handler mounted beside the service's own
-// routes:
-//
-//	go run ./examples/ownmodel -addr 127.0.0.1:8081 -token secret
-//
-// Its tests run scimkit's Store conformance suite (storetest.Run) and the
-// Entra and Okta replays against it: copy those too.
 package main
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +18,6 @@ import (
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/scim"
-	"github.com/scimkit/scimkit/store"
 )
 
 func main() {
@@ -35,47 +27,77 @@ func main() {
 	}
 }
 
+// tenant is the one tenant of this example; a multi-tenant service gives
+// each customer's Entra its own token, each with its Tenant.
+const tenant = "default"
+
+// config is what main's flags set.
+type config struct {
+	Token  string
+	Seats  int
+	Logger *slog.Logger
+	Now    func() time.Time // nil: time.Now
+}
+
+// newService returns the service's routes: its own (/login, /sessions)
+// and SCIM under /scim/v2, over db.
+func newService(db *sql.DB, d dialect, cfg config) (http.Handler, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("no bearer token")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	accounts := newAccountStore(db, d)
+	accounts.now = cfg.Now
+	h, err := scim.NewHandler(scim.Config{
+		Store:  accounts,
+		Auth:   auth.StaticTokens(auth.Token{Secret: cfg.Token, Tenant: tenant}),
+		Hooks:  &accessHooks{DB: db, Dialect: d, Seats: cfg.Seats, Logger: cfg.Logger},
+		Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, d: d, tenant: tenant, now: cfg.Now}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+	mux.HandleFunc("/login", a.login)
+	mux.HandleFunc("GET /sessions", a.sessions)
+	return mux, nil
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ownmodel", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
-	token := fs.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token Entra sends")
+	token := fs.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token Entra sends (default: $SCIMKIT_TOKEN, else a random one, printed)")
+	dbSpec := fs.String("db", "sqlite:ownmodel.db", "database: sqlite:PATH or postgres://…")
+	seats := fs.Int("seats", 0, "active users allowed; 0: no limit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *token == "" {
-		return fmt.Errorf("-token (or SCIMKIT_TOKEN) is required")
+		*token = rand.Text()
 	}
-	accounts := newAccountStore()
-	h, err := scim.NewHandler(scim.Config{
-		Store:  accounts,
-		Auth:   auth.StaticTokens(auth.Token{Secret: *token, Tenant: "default"}),
-		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
-	})
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	db, d, err := openDB(ctx, *dbSpec)
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
-	// The product's own routes live beside the SCIM endpoint.
-	mux.HandleFunc("GET /api/accounts", func(w http.ResponseWriter, r *http.Request) {
-		d, _ := accounts.dir(store.WithTenant(r.Context(), "default"))
-		d.mu.Lock()
-		list := make([]map[string]any, 0, len(d.accounts))
-		for _, a := range d.accounts {
-			list = append(list, map[string]any{"id": a.ID, "email": a.Email, "name": a.FullName, "department": a.Department, "disabled": a.Disabled})
-		}
-		d.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(list)
-	})
+	defer db.Close()
+	service, err := newService(db, d, config{Token: *token, Seats: *seats, Logger: logger})
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "SCIM endpoint: http://%s/scim/v2\nAccounts:      http://%s/api/accounts\n", ln.Addr(), ln.Addr())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "SCIM endpoint: http://%s/scim/v2\nBearer token:  %s\nLog in:        http://%s/login?user=USERNAME\nSessions:      http://%s/sessions\n",
+		ln.Addr(), *token, ln.Addr(), ln.Addr())
+	srv := &http.Server{Handler: service, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)

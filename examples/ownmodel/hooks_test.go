@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
+)
+
+// The hook functions, called as the Handler calls them, with a Change
+// made by hand.
+
+func TestAfterWriteRevokesSessions(t *testing.T) {
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			s := newTestService(t, db.open, 0)
+			ann := s.createUser(t, entraUser("ann@contoso.com", true))
+			bob := s.createUser(t, entraUser("bob@contoso.com", true))
+			team := s.createGroup(t, "Staff", ann)
+			for _, u := range []string{"ann@contoso.com", "ann@contoso.com", "bob@contoso.com"} {
+				if code, body := s.login(t, u); code != http.StatusCreated {
+					t.Fatalf("login %s: %d %s", u, code, body)
+				}
+			}
+			logs := new(logBuffer)
+			h := &accessHooks{DB: s.db, Dialect: s.d, Logger: logs.logger()}
+			ctx := store.WithTenant(context.Background(), tenant)
+			change := func(evs ...store.Event) *scim.Change {
+				return &scim.Change{Op: scim.OpPatch, Type: store.User, Events: evs, RequestID: "req-1"}
+			}
+
+			// Neither an update, nor a reactivation, nor a member leaving
+			// a team ends a session.
+			h.AfterWrite(ctx, change(
+				store.Event{Kind: store.Updated, Type: store.User, ResourceID: ann, Tenant: tenant, Paths: []string{"displayName"}},
+				store.Event{Kind: store.Reactivated, Type: store.User, ResourceID: ann, Tenant: tenant},
+				store.Event{Kind: store.MemberRemoved, Type: store.Group, ResourceID: team, Tenant: tenant, Member: &store.Member{Value: ann, Type: store.User}},
+			))
+			if diff := cmp.Diff(sorted(ann, ann, bob), s.sessionsOf(t)); diff != "" {
+				t.Fatalf("sessions after events that revoke nothing (-want +got):\n%s", diff)
+			}
+			// Another tenant's deactivation of the same id ends nothing here.
+			h.AfterWrite(ctx, change(store.Event{Kind: store.Deactivated, Type: store.User, ResourceID: ann, Tenant: "other"}))
+			if got := s.sessionsOf(t); len(got) != 3 {
+				t.Fatalf("sessions after another tenant's deactivation: %v, want 3", got)
+			}
+
+			h.AfterWrite(ctx, change(store.Event{Kind: store.Deactivated, Type: store.User, ResourceID: ann, Tenant: tenant}))
+			if diff := cmp.Diff([]string{bob}, s.sessionsOf(t)); diff != "" {
+				t.Errorf("sessions after ann's deactivation (-want +got):\n%s", diff)
+			}
+			if log := logs.String(); !strings.Contains(log, "sessions revoked") || !strings.Contains(log, "user="+ann) ||
+				!strings.Contains(log, "sessions=2") || !strings.Contains(log, "request_id=req-1") {
+				t.Errorf("log = %q, want one line saying ann's 2 sessions were revoked in req-1", log)
+			}
+
+			h.AfterWrite(ctx, &scim.Change{Op: scim.OpDelete, Type: store.User, ID: bob,
+				Events: []store.Event{{Kind: store.Deleted, Type: store.User, ResourceID: bob, Tenant: tenant}}})
+			if got := s.sessionsOf(t); len(got) != 0 {
+				t.Errorf("sessions after bob's deletion: %v, want none", got)
+			}
+		})
+	}
+}
+
+func TestBeforeWriteSeatLimit(t *testing.T) {
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			s := newTestService(t, db.open, 0)
+			s.createUser(t, entraUser("ann@contoso.com", true))
+			s.createUser(t, `{"userName":"bob@contoso.com"}`) // active absent: holds a seat
+			s.createUser(t, entraUser("gone@contoso.com", false))
+			ctx := store.WithTenant(context.Background(), tenant)
+			user := func(active string) *store.Resource {
+				attrs := `{"userName":"x"}`
+				if active != "" {
+					attrs = `{"userName":"x","active":` + active + `}`
+				}
+				return &store.Resource{Type: store.User, Attributes: []byte(attrs)}
+			}
+			for _, tc := range []struct {
+				name    string
+				seats   int
+				change  scim.Change
+				refused bool
+			}{
+				{"create active, full", 2, scim.Change{Op: scim.OpCreate, Type: store.User, After: user("true")}, true},
+				{"create, active absent, full", 2, scim.Change{Op: scim.OpCreate, Type: store.User, After: user("")}, true},
+				{"create active, a seat free", 3, scim.Change{Op: scim.OpCreate, Type: store.User, After: user("true")}, false},
+				{"create active, no limit", 0, scim.Change{Op: scim.OpCreate, Type: store.User, After: user("true")}, false},
+				{"create inactive, full", 2, scim.Change{Op: scim.OpCreate, Type: store.User, After: user("false")}, false},
+				{"reactivate, full", 2, scim.Change{Op: scim.OpPatch, Type: store.User, Before: user("false"), After: user("true")}, true},
+				{"update an active user, full", 2, scim.Change{Op: scim.OpPatch, Type: store.User, Before: user("true"), After: user("true")}, false},
+				{"deactivate, full", 2, scim.Change{Op: scim.OpPatch, Type: store.User, Before: user("true"), After: user("false")}, false},
+				{"delete, full", 2, scim.Change{Op: scim.OpDelete, Type: store.User, Before: user("true")}, false},
+				{"create group, full", 2, scim.Change{Op: scim.OpCreate, Type: store.Group, After: &store.Resource{Type: store.Group, Attributes: []byte(`{"displayName":"g"}`)}}, false},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					h := &accessHooks{DB: s.db, Dialect: s.d, Seats: tc.seats}
+					err := h.BeforeWrite(ctx, &tc.change)
+					if !tc.refused {
+						if err != nil {
+							t.Errorf("BeforeWrite: %v, want nil", err)
+						}
+						return
+					}
+					var se *scim.Error
+					if !errors.As(err, &se) || se.Status != http.StatusForbidden || !strings.HasPrefix(se.Detail, "seat limit reached: 2 of 2 seats") {
+						t.Errorf("BeforeWrite: %v, want a 403 *scim.Error \"seat limit reached: 2 of 2 seats …\"", err)
+					}
+				})
+			}
+		})
+	}
+}
+
+// Through the Handler: what Entra does, and what the product sees. The
+// Handler calls Config.Hooks once the lead engineer's change is merged;
+// until then these tests say so and skip.
+
+const entraDisable = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`
+
+func TestEntraDisableEndsSessions(t *testing.T) {
+	requireHooks(t)
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			s := newTestService(t, db.open, 0)
+			ann := s.createUser(t, entraUser("ann@contoso.com", true))
+			bob := s.createUser(t, entraUser("bob@contoso.com", true))
+			for _, u := range []string{"ann@contoso.com", "bob@contoso.com", "ann@contoso.com"} {
+				if code, body := s.login(t, u); code != http.StatusCreated {
+					t.Fatalf("login %s: %d %s", u, code, body)
+				}
+			}
+			if code, body := s.do(t, "PATCH", "/scim/v2/Users/"+ann, entraDisable); code != http.StatusOK && code != http.StatusNoContent {
+				t.Fatalf("PATCH active False: %d %s", code, body)
+			}
+			if diff := cmp.Diff([]string{bob}, s.sessionsOf(t)); diff != "" {
+				t.Errorf("sessions after Entra disabled ann (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(s.logs.String(), "sessions revoked") {
+				t.Errorf("log = %q, want a line saying ann's sessions were revoked", s.logs.String())
+			}
+			if code, body := s.do(t, "DELETE", "/scim/v2/Users/"+bob, ""); code != http.StatusNoContent {
+				t.Fatalf("DELETE bob: %d %s", code, body)
+			}
+			if got := s.sessionsOf(t); len(got) != 0 {
+				t.Errorf("sessions after Entra deleted bob: %v, want none", got)
+			}
+		})
+	}
+}
+
+func TestSeatLimitRefusesCreate(t *testing.T) {
+	requireHooks(t)
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			s := newTestService(t, db.open, 2)
+			s.createUser(t, entraUser("ann@contoso.com", true))
+			s.createUser(t, entraUser("bob@contoso.com", true))
+			code, body := s.do(t, "POST", "/scim/v2/Users", entraUser("carol@contoso.com", true))
+			if code != http.StatusForbidden || !strings.Contains(body, "seat limit reached") {
+				t.Fatalf("POST a third active user with 2 seats: %d %s, want 403 seat limit reached", code, body)
+			}
+			var n int
+			if err := s.db.QueryRow(s.d.rebind(`SELECT COUNT(*) FROM accounts WHERE user_name = ?`), "carol@contoso.com").Scan(&n); err != nil || n != 0 {
+				t.Errorf("carol stored %d times (%v), want not at all", n, err)
+			}
+			// A disabled user takes no seat, so Entra can still create one.
+			s.createUser(t, entraUser("dave@contoso.com", false))
+		})
+	}
+}
+
+// requireHooks skips the test when the Handler does not call
+// Config.Hooks yet.
+func requireHooks(t *testing.T) {
+	t.Helper()
+	called := false
+	h, err := scim.NewHandler(scim.Config{
+		Store:  memory.New(),
+		Auth:   auth.StaticTokens(auth.Token{Secret: "t", Tenant: tenant}),
+		Hooks:  scim.HookFuncs{After: func(context.Context, *scim.Change) { called = true }},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"probe"}`))
+	req.Header.Set("Authorization", "Bearer t")
+	req.Header.Set("Content-Type", "application/scim+json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("probe POST /Users: %d %s", rec.Code, rec.Body)
+	}
+	if !called {
+		t.Skip("scim.Handler does not call Config.Hooks yet (the lead engineer's change): this test runs once it is merged")
+	}
+}
