@@ -2,10 +2,11 @@ package main
 
 import (
 	"database/sql"
-	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -46,7 +47,9 @@ func (a *account) isActive() bool { return !a.Active.Valid || a.Active.Bool }
 
 // errNoUserName: the login column needs a userName it can hold (not one
 // with a NUL or a lone UTF-16 surrogate).
-var errNoUserName = errors.New("ownmodel: a user needs a userName without NUL or invalid characters")
+// It is a *scim.Error, so the Handler answers it as it is: 400
+// invalidValue, not a 500.
+var errNoUserName error = &scim.Error{Status: http.StatusBadRequest, ScimType: scim.InvalidValue, Detail: "userName must not contain NUL or invalid UTF-8: the accounts table cannot hold it"}
 
 // setFromSCIM maps the SCIM user r onto a's columns, keeping a's ID,
 // tenant and timestamps.
