@@ -37,7 +37,7 @@ func createUsers(t *testing.T, s store.Store, tenant string, n int) []string {
 	ctx := auth.WithPrincipal(store.WithRequestID(store.WithTenant(context.Background(), tenant), "r-"+tenant), auth.Principal{Tenant: tenant, Subject: "entra", Method: "static-token"})
 	var ids []string
 	for i := range n {
-		name := fmt.Sprintf("%s-%d@example.com", tenant, i)
+		name := fmt.Sprintf("%s-%d-%s@example.com", tenant, i, store.NewID()[:8])
 		r, err := s.Create(ctx, &store.Resource{Type: store.User, Unique: []store.Unique{{Attribute: "userName", Value: name}}, Attributes: json.RawMessage(fmt.Sprintf(`{"userName":%q}`, name))})
 		if err != nil {
 			t.Fatal(err)
@@ -152,5 +152,55 @@ func TestConsumerRun(t *testing.T) {
 	}
 	if seen["a"] != 3 || seen["b"] != 4 {
 		t.Errorf("consumed %v, want a:3 b:4", seen)
+	}
+}
+
+func TestFeedClaimRefusesBadArguments(t *testing.T) {
+	s, _ := feedStore(10)
+	for _, tc := range []struct {
+		consumer string
+		limit    int
+		lease    time.Duration
+	}{{"", 1, time.Second}, {"c", 0, time.Second}, {"c", 1, 0}, {"c", -1, time.Second}, {"c", 1, -time.Second}} {
+		if _, err := s.Claim(context.Background(), tc.consumer, tc.limit, tc.lease); err == nil {
+			t.Errorf("Claim(%q, %d, %v) succeeded", tc.consumer, tc.limit, tc.lease)
+		}
+	}
+	if b, err := s.Claim(context.Background(), "c", 1, time.Nanosecond); err != nil || b == nil {
+		t.Errorf("Claim with the smallest limit and lease: %v", err)
+	}
+}
+
+func TestFeedEmptyClaimHoldsNoLease(t *testing.T) {
+	s, _ := feedStore(10)
+	createUsers(t, s, "t1", 2)
+	ctx := context.Background()
+	b, _ := s.Claim(ctx, "c", 10, time.Minute)
+	if err := s.Ack(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	empty, _ := s.Claim(ctx, "c", 10, time.Minute)
+	if len(empty.Events) != 0 || empty.Lease != "" || empty.Tenant != "" {
+		t.Fatalf("a claim with nothing to hand out: %+v, want no events, no tenant, no lease", empty)
+	}
+	createUsers(t, s, "t1", 1)
+	if b, _ := s.Claim(ctx, "c", 10, time.Minute); len(b.Events) != 1 || b.Events[0].Seq != 3 {
+		t.Errorf("the next event after an empty claim: %+v", b.Events)
+	}
+}
+
+func TestFeedWaitBlocksWhileNothingHappens(t *testing.T) {
+	s, _ := feedStore(10)
+	createUsers(t, s, "t1", 1)
+	ctx := context.Background()
+	b, _ := s.Claim(ctx, "c", 10, time.Minute)
+	_ = s.Ack(ctx, b)
+	if b, _ := s.Claim(ctx, "c", 10, time.Minute); len(b.Events) != 0 {
+		t.Fatal("claimed events after acknowledging everything")
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait with nothing new: %v, want it to block until the context ends", err)
 	}
 }
