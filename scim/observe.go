@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/scimkit/scimkit/internal/entracode"
@@ -177,7 +178,11 @@ func (o *observation) patched(rt *schema.ResourceType, ops []patch.Operation, re
 	if o == nil {
 		return
 	}
-	o.ev.Rewrites = append(o.ev.Rewrites, rewrites...)
+	if o.ev.Rewrites == nil {
+		o.ev.Rewrites = slices.Clip(rewrites) // Normalize's own: no copy
+	} else {
+		o.ev.Rewrites = append(o.ev.Rewrites, rewrites...)
+	}
 	if o.ev.Method == http.MethodPatch && o.ev.Operation == OperationUpdate {
 		o.ev.Operation = patchOperation(rt, ops)
 	}
