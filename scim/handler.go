@@ -78,9 +78,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.rejects = newRejectLog(now)
 	switch o := cfg.Observer.(type) {
 	case nil:
-		al := NewAccessLog(h.log, slog.LevelInfo)
-		al.rejects = newRejectLog(now)
-		h.observer, h.accessLogged = al, true
+		h.observer, h.accessLogged = NewAccessLog(h.log, slog.LevelInfo), true
 	case NoObserver:
 	case multiObserver:
 		if len(o) > 0 {
