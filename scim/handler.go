@@ -36,6 +36,7 @@ type Handler struct {
 	observer      Observer // nil: none (NoObserver)
 	accessLogged  bool     // observer logs every request: the Handler logs no line of its own for one
 	routes        map[*schema.ResourceType]routeTemplates
+	byEndpoint    map[string]*schema.ResourceType // by endpoint as declared, without "/": "Users"
 	retryAfter    []string // the Retry-After header of a 503
 
 	user, group  *schema.ResourceType
@@ -95,6 +96,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.rules = make(map[*schema.ResourceType]*typeRules)
 	h.endpoints = make(map[string]*schema.ResourceType)
 	h.routes = make(map[*schema.ResourceType]routeTemplates)
+	h.byEndpoint = make(map[string]*schema.ResourceType)
 	var eps []string
 	for _, rt := range h.reg.ResourceTypes() {
 		h.rules[rt] = newTypeRules(h.reg, rt)
@@ -102,6 +104,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		eps = append(eps, rt.Endpoint)
 		ep := "/" + strings.Trim(rt.Endpoint, "/")
 		h.routes[rt] = routeTemplates{list: ep, one: ep + "/{id}", search: ep + "/.search"}
+		h.byEndpoint[ep[1:]] = rt
 	}
 	h.endpointList = strings.Join(eps, ", ")
 	if in, ok := h.auth.(interface{ Insecure() string }); ok {

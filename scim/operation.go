@@ -60,7 +60,11 @@ type routeTemplates struct {
 func (h *Handler) classify(e *Event, method, path, filter string) {
 	p := strings.Trim(path, "/")
 	first, rest, _ := strings.Cut(p, "/")
-	if rt := h.endpoints[strings.ToLower(first)]; rt != nil {
+	rt := h.byEndpoint[first] // as clients send it: no lower-casing, no allocation
+	if rt == nil {
+		rt = h.endpoints[strings.ToLower(first)]
+	}
+	if rt != nil {
 		e.ResourceType = rt.Name
 		tpl := h.routes[rt]
 		switch {
