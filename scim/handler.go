@@ -37,7 +37,7 @@ type Handler struct {
 	accessLogged  bool     // observer logs every request: the Handler logs no line of its own for one
 	routes        map[*schema.ResourceType]routeTemplates
 	byEndpoint    map[string]*schema.ResourceType // by endpoint as declared, without "/": "Users"
-	retryAfter    []string // the Retry-After header of a 503
+	retryAfter    []string                        // the Retry-After header of a 503
 
 	user, group  *schema.ResourceType
 	rules        map[*schema.ResourceType]*typeRules
