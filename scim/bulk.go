@@ -372,7 +372,7 @@ func (h *Handler) runOp(req *request, method, path, version string, data any) *b
 	}
 	rec := &opRecorder{header: http.Header{}}
 	body, _ := data.(map[string]any) // parseBulk checked that there is one
-	sub := &request{w: rec, r: r, ctx: req.ctx, p: req.p, baseURL: req.baseURL, body: body, headersOnly: true}
+	sub := &request{w: rec, r: r, ctx: req.ctx, p: req.p, baseURL: req.baseURL, body: body, headersOnly: true, obs: req.obs}
 	res := &bulkResult{}
 	if err := h.route(sub); err != nil {
 		e := asError(err)

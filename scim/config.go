@@ -53,13 +53,20 @@ type Config struct {
 	// Limits bound what one request may cost.
 	Limits Limits
 
-	// Logger receives one line per failed request (the precise reason for
-	// a 401, the stack of a panic, the store method and database error
-	// behind a 503). Values taken from the request are cut to a few
-	// hundred bytes, and 401s are summarised: per source address, the
-	// first of each minute is logged and the rest counted, their number
-	// reported on the source's next line. Nil: slog.Default().
+	// Logger receives the access log (one line per request, see
+	// AccessLog) unless Observer is set, and otherwise the lines of failed
+	// requests (the precise reason for a 401, the stack of a panic, the
+	// store method and database error behind a 503). Values taken from the
+	// request are cut to a few hundred bytes, and 401s are summarised: per
+	// source address, the first of each minute is logged and the rest
+	// counted, their number reported on the source's next line. Nil:
+	// slog.Default().
 	Logger *slog.Logger
+
+	// Observer receives one Event per request (see Event). Nil: an
+	// AccessLog through Logger, successes at INFO. NoObserver{} turns it
+	// off; MultiObserver combines an AccessLog with otelscim's observer.
+	Observer Observer
 
 	// Clock returns the current time. Nil: time.Now.
 	Clock func() time.Time

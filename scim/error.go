@@ -128,6 +128,18 @@ func quoteList(ids []string) string {
 	return string(b)
 }
 
+// withRequestID returns e with the request id at the end of its detail,
+// so that the text Entra shows under "Web Response" in its provisioning
+// log leads to the server's log line for the request. e is not changed:
+// a Store may return the same *Error to several requests.
+func withRequestID(e *Error, rid string) *Error {
+	d := "request id " + rid
+	if e.Detail != "" {
+		d = e.Detail + " (" + d + ")"
+	}
+	return &Error{Status: e.Status, ScimType: e.ScimType, Detail: d}
+}
+
 func writeError(w http.ResponseWriter, e *Error) {
 	buf := make([]byte, 0, 160+len(e.Detail))
 	buf = append(buf, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"`...)

@@ -34,7 +34,11 @@ type Handler struct {
 	rejects       *rejectLog
 	hooks         Hooks
 	now           func() time.Time
-	retryAfter    []string // the Retry-After header of a 503
+	observer      Observer // nil: none (NoObserver)
+	accessLogged  bool     // observer logs every request: the Handler logs no line of its own for one
+	routes        map[*schema.ResourceType]routeTemplates
+	byEndpoint    map[string]*schema.ResourceType // by endpoint as declared, without "/": "Users"
+	retryAfter    []string                        // the Retry-After header of a 503
 
 	user, group  *schema.ResourceType
 	rules        map[*schema.ResourceType]*typeRules
@@ -72,9 +76,20 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if now == nil {
 		now = time.Now
 	}
-	h.rejects = newRejectLog(now)
 	h.now = now
+	h.rejects = newRejectLog(now)
 	h.hooks = cfg.Hooks
+	switch o := cfg.Observer.(type) {
+	case nil:
+		h.observer, h.accessLogged = NewAccessLog(h.log, slog.LevelInfo), true
+	case NoObserver:
+	case multiObserver:
+		if len(o) > 0 {
+			h.observer, h.accessLogged = o, logsAccess(o)
+		}
+	default:
+		h.observer, h.accessLogged = o, logsAccess(o)
+	}
 	h.user = h.reg.ResourceType(store.User)
 	h.group = h.reg.ResourceType(store.Group)
 	if h.user == nil || h.group == nil {
@@ -82,11 +97,16 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	h.rules = make(map[*schema.ResourceType]*typeRules)
 	h.endpoints = make(map[string]*schema.ResourceType)
+	h.routes = make(map[*schema.ResourceType]routeTemplates)
+	h.byEndpoint = make(map[string]*schema.ResourceType)
 	var eps []string
 	for _, rt := range h.reg.ResourceTypes() {
 		h.rules[rt] = newTypeRules(h.reg, rt)
 		h.endpoints[strings.ToLower(strings.TrimPrefix(rt.Endpoint, "/"))] = rt
 		eps = append(eps, rt.Endpoint)
+		ep := "/" + strings.Trim(rt.Endpoint, "/")
+		h.routes[rt] = routeTemplates{list: ep, one: ep + "/{id}", search: ep + "/.search"}
+		h.byEndpoint[ep[1:]] = rt
 	}
 	h.endpointList = strings.Join(eps, ", ")
 	if in, ok := h.auth.(interface{ Insecure() string }); ok {
@@ -112,55 +132,123 @@ type request struct {
 	// already decoded, and answers only its status and headers.
 	body        map[string]any
 	headersOnly bool
+
+	// obs is the Event being recorded (nil when nothing observes).
+	obs *observation
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rid := requestID(r)
+	w.Header()["X-Request-Id"] = []string{rid}
+	var o *observation
+	if h.observer != nil {
+		o = &observation{}
+		o.rw.ResponseWriter = w
+		w = &o.rw
+		e := &o.ev
+		e.Start = h.now()
+		e.RequestID, e.Remote, e.Method, e.Path = rid, r.RemoteAddr, r.Method, clip.String(r.URL.Path, maxLogPath)
+	}
+	r = r.WithContext(store.WithRequestID(r.Context(), rid))
+	if o != nil && r.Body != nil && r.Body != http.NoBody {
+		o.body.ReadCloser = r.Body
+		r.Body = &o.body
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			h.log.ErrorContext(r.Context(), "scim: panic serving request", "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "panic", clip.String(fmt.Sprint(v), maxLogText), "stack", string(debug.Stack()))
-			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal error"})
+			pe := &PanicError{Value: v, Stack: debug.Stack()}
+			if o != nil {
+				o.ev.Err, o.ev.Detail, o.ev.ScimType = pe, "internal error", ""
+			}
+			if !h.accessLogged {
+				h.log.ErrorContext(r.Context(), "scim: panic serving request", "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "panic", clip.String(fmt.Sprint(v), maxLogText), "stack", string(pe.Stack))
+			}
+			writeError(w, withRequestID(&Error{Status: http.StatusInternalServerError, Detail: "internal error"}, rid))
+		}
+		if o != nil {
+			h.finish(r.Context(), o)
 		}
 	}()
 
-	rid := requestID(r)
-	w.Header()["X-Request-Id"] = []string{rid}
-	r = r.WithContext(store.WithRequestID(r.Context(), rid))
 	p, err := h.auth.Authenticate(r)
 	if err == nil && p.Tenant == "" {
 		err = errors.New("authenticator returned no tenant")
 	}
 	if err != nil {
-		h.logRejected(r, err)
+		if o != nil {
+			h.classify(&o.ev, r.Method, r.URL.Path, queryFilter(r))
+			o.ev.Err, o.ev.Detail = err, "unauthorized"
+		}
+		if !h.accessLogged {
+			h.logRejected(r, err)
+		}
 		challenge := `Bearer realm="scim"`
 		if !errors.Is(err, auth.ErrNoToken) {
 			challenge = `Bearer realm="scim", error="invalid_token"`
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
-		writeError(w, &Error{Status: http.StatusUnauthorized, Detail: "unauthorized"})
+		writeError(w, withRequestID(&Error{Status: http.StatusUnauthorized, Detail: "unauthorized"}, rid))
 		return
 	}
 	ctx := auth.WithPrincipal(store.WithTenant(r.Context(), p.Tenant), p)
-	req := &request{w: w, r: r, ctx: ctx, p: p, baseURL: h.base(r)}
+	req := &request{w: w, r: r, ctx: ctx, p: p, baseURL: h.base(r), obs: o}
 	req.query, err = parseQuery(r.URL.RawQuery)
+	if o != nil {
+		o.ev.Tenant, o.ev.Subject, o.ev.AuthMethod = p.Tenant, p.Subject, p.Method
+		h.classify(&o.ev, r.Method, r.URL.Path, req.query.filter)
+	}
 	if err == nil {
 		err = h.route(req)
 	}
 	if err != nil {
 		e := asError(err)
-		if e.Status >= 500 {
-			h.logFailure(r.Context(), "scim: request failed", p.Tenant, r.Method, r.URL.Path, e.Status, err)
-		} else {
-			h.log.DebugContext(r.Context(), "scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "status", e.Status, "detail", clip.String(e.Detail, maxLogText))
+		if o != nil {
+			o.ev.Err, o.ev.ScimType, o.ev.Detail = err, e.ScimType, e.Detail
+		}
+		if !h.accessLogged {
+			if e.Status >= 500 {
+				h.logFailure(r.Context(), "scim: request failed", p.Tenant, r.Method, r.URL.Path, e.Status, err)
+			} else {
+				h.log.DebugContext(r.Context(), "scim: request refused", "tenant", p.Tenant, "method", r.Method, "path", clip.String(r.URL.Path, maxLogPath), "status", e.Status, "detail", clip.String(e.Detail, maxLogText))
+			}
 		}
 		if e.Status == http.StatusServiceUnavailable {
 			w.Header()["Retry-After"] = h.retryAfter
 		}
-		writeError(w, e)
+		writeError(w, withRequestID(e, rid))
 	}
+}
+
+// queryFilter returns the filter parameter of r's query string, for the
+// Event of a request refused before its query is parsed.
+func queryFilter(r *http.Request) string {
+	if !strings.Contains(r.URL.RawQuery, "ilter=") {
+		return ""
+	}
+	q, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		return ""
+	}
+	return q.filter
+}
+
+// logsAccess reports whether o is or includes an AccessLog.
+func logsAccess(o Observer) bool {
+	switch o := o.(type) {
+	case *AccessLog:
+		return true
+	case multiObserver:
+		for _, x := range o {
+			if logsAccess(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Values taken from a request are cut to these lengths in log lines, so

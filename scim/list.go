@@ -93,6 +93,7 @@ func (h *Handler) runList(req *request, rt *schema.ResourceType, p listParams) e
 	if err != nil {
 		return err
 	}
+	req.obs.listed(page.TotalResults)
 	items := make([]listed, len(page.Resources))
 	for i, r := range page.Resources {
 		items[i] = listed{rt, r, proj}

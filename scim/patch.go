@@ -3,14 +3,12 @@ package scim
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 
 	fp "github.com/scim2/filter-parser/v2"
 
-	"github.com/scimkit/scimkit/internal/clip"
 	"github.com/scimkit/scimkit/internal/filter"
 	"github.com/scimkit/scimkit/internal/jsonv"
 	"github.com/scimkit/scimkit/patch"
@@ -60,11 +58,7 @@ func (h *Handler) patch(req *request, rt *schema.ResourceType, id string) error 
 	if err != nil {
 		return err
 	}
-	if len(rewrites) > 0 {
-		h.log.LogAttrs(req.ctx, slog.LevelInfo, "scim: PATCH rewritten to RFC form",
-			slog.String("tenant", req.p.Tenant), slog.String("resource", rt.Name), slog.String("id", id),
-			slog.Int("count", len(rewrites)), slog.String("rewrites", clip.String(summarize(rewrites), maxLogText)))
-	}
+	req.obs.patched(rt, norm.Operations, rewrites)
 	wantBody := h.patchResponse == PatchResponseResource ||
 		(h.patchResponse == PatchResponseAuto && (rt.Name != store.Group || attrsParam != "" || exclParam != ""))
 	if h.patchResponse == PatchResponseNoContent {

@@ -259,8 +259,8 @@ func TestUnauthorized(t *testing.T) {
 			t.Run(c.name+" "+q.method+" "+q.path, func(t *testing.T) {
 				r := do(t, h, q.method, q.path, q.body, c.headers...)
 				checkError(t, r, http.StatusUnauthorized, "")
-				if d := str(r.body, "detail"); d != "unauthorized" {
-					t.Errorf("detail = %q, want %q", d, "unauthorized")
+				if d, want := str(r.body, "detail"), "unauthorized (request id "+r.header.Get("X-Request-Id")+")"; d != want {
+					t.Errorf("detail = %q, want %q", d, want)
 				}
 				wa := r.header.Get("WWW-Authenticate")
 				if !strings.HasPrefix(wa, "Bearer") {

@@ -36,11 +36,15 @@ func newRejectLog(now func() time.Time) *rejectLog {
 // its last line. source is the address the count is kept under ("other"
 // when too many sources are tracked).
 func (l *rejectLog) admit(remote string) (logIt bool, source string, held int) {
+	return l.admitAt(remote, l.now())
+}
+
+// admitAt is admit at time now.
+func (l *rejectLog) admitAt(remote string, now time.Time) (logIt bool, source string, held int) {
 	source = remote
 	if host, _, err := net.SplitHostPort(remote); err == nil {
 		source = host
 	}
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.sources[source]

@@ -39,6 +39,13 @@ func (h *Handler) logFailure(ctx context.Context, msg, tenant, method, path stri
 		slog.String("path", clip.String(path, maxLogPath)),
 		slog.Int("status", status),
 	}
+	msg, attrs = appendFailure(msg, attrs, err)
+	h.log.LogAttrs(ctx, slog.LevelError, msg, attrs...)
+}
+
+// appendFailure adds to msg and attrs what a log line says of err, the
+// cause of a 5xx.
+func appendFailure(msg string, attrs []slog.Attr, err error) (string, []slog.Attr) {
 	ue, ok := errors.AsType[*store.UnavailableError](err)
 	switch {
 	case ok:
@@ -60,5 +67,5 @@ func (h *Handler) logFailure(ctx context.Context, msg, tenant, method, path stri
 	default:
 		attrs = append(attrs, slog.String("error", clip.String(err.Error(), maxLogText)))
 	}
-	h.log.LogAttrs(ctx, slog.LevelError, msg, attrs...)
+	return msg, attrs
 }

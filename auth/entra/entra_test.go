@@ -163,7 +163,7 @@ func TestEntraAttackTable(t *testing.T) {
 }
 
 // TestEntraAttackTableThroughHandler sends every attack through a
-// scim.Handler: each gets 401 with only "unauthorized" in the body, and
+// scim.Handler: each gets 401 with only "unauthorized" and the request id in the body, and
 // none reaches the store.
 func TestEntraAttackTableThroughHandler(t *testing.T) {
 	f := newFixture(t)
@@ -195,7 +195,7 @@ func TestEntraAttackTableThroughHandler(t *testing.T) {
 					t.Fatalf("status %d, want 401: %s", rec.Code, rec.Body)
 				}
 				var body map[string]any
-				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["detail"] != "unauthorized" {
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["detail"] != "unauthorized (request id "+rec.Header().Get("X-Request-Id")+")" {
 					t.Errorf("body %s, want detail \"unauthorized\" only", rec.Body)
 				}
 				wa := rec.Header().Get("WWW-Authenticate")

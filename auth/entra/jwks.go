@@ -133,7 +133,7 @@ func (ks *keyStore) get(tenant string) *keySet {
 // configured) gets an empty one if an on-demand fetch may be spent on it,
 // which it counts: that set's first fetch is paid. Otherwise it returns
 // auth.ErrKeysUnavailable and keeps nothing.
-func (ks *keyStore) acquire(tenant string) (*keySet, error) {
+func (ks *keyStore) acquire(ctx context.Context, tenant string) (*keySet, error) {
 	ks.mu.Lock()
 	if s := ks.sets[tenant]; s != nil {
 		ks.mu.Unlock()
@@ -142,7 +142,7 @@ func (ks *keyStore) acquire(tenant string) (*keySet, error) {
 	logIt, err := ks.spendLocked(tenant)
 	if err != nil {
 		ks.mu.Unlock()
-		ks.logLimit(logIt)
+		ks.logLimit(ctx, logIt)
 		return nil, err
 	}
 	for ks.cachedLocked() >= ks.maxTenants {
@@ -226,17 +226,18 @@ func (ks *keyStore) spendLocked(tenant string) (logIt bool, err error) {
 }
 
 // spend is spendLocked for a caller without ks.mu.
-func (ks *keyStore) spend(tenant string) error {
+func (ks *keyStore) spend(ctx context.Context, tenant string) error {
 	ks.mu.Lock()
 	logIt, err := ks.spendLocked(tenant)
 	ks.mu.Unlock()
-	ks.logLimit(logIt)
+	ks.logLimit(ctx, logIt)
 	return err
 }
 
-func (ks *keyStore) logLimit(logIt bool) {
+// logLimit logs, with the context of the request that met the limit.
+func (ks *keyStore) logLimit(ctx context.Context, logIt bool) {
 	if logIt {
-		ks.log.Warn("entra: limit of on-demand Entra key fetches reached; tokens of tenants not in Config.Tenants that need a fetch are refused until the next window (many tokens naming unknown tenants, or MaxTenantFetches too low)",
+		ks.log.WarnContext(ctx, "entra: limit of on-demand Entra key fetches reached; tokens of tenants not in Config.Tenants that need a fetch are refused until the next window (many tokens naming unknown tenants, or MaxTenantFetches too low)",
 			"max_tenant_fetches", ks.maxFetches, "window", ks.minRefresh)
 	}
 }
@@ -245,7 +246,7 @@ func (ks *keyStore) logLimit(logIt bool) {
 // not in the cached keys forces a refresh unless one was forced less
 // than minRefresh ago; concurrent callers share the refresh in flight.
 func (ks *keyStore) key(ctx context.Context, tenant, kid string) (*keySet, *rsa.PublicKey, error) {
-	s, err := ks.acquire(tenant)
+	s, err := ks.acquire(ctx, tenant)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,7 +270,7 @@ func (ks *keyStore) key(ctx context.Context, tenant, kid string) (*keySet, *rsa.
 				return nil, nil, err
 			}
 			if !s.configured && !s.paid {
-				if err := ks.spend(tenant); err != nil {
+				if err := ks.spend(ctx, tenant); err != nil {
 					s.mu.Unlock()
 					return nil, nil, err
 				}

@@ -23,6 +23,12 @@
 // schemas, {"resourceType": {…}, "schemas": [{…}, …]}, served at its
 // endpoint like /Users.
 //
+// Each request is printed to stderr as one short line (method, path,
+// status, provisioning operation, duration, PATCH rewrites); -log json
+// writes scimkit's structured access log as JSON instead, one object per
+// request, for a log pipeline. /healthz answers while the process serves;
+// /readyz checks the store.
+//
 // Copy it as the starting point of your own service.
 package main
 
@@ -71,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	strict := fs.Bool("strict", false, "RFC 7644 only: refuse Entra's and Okta's PATCH quirks and attributes the schemas do not define")
 	var resourceTypes list
 	fs.Var(&resourceTypes, "resource-type", "a JSON file {\"resourceType\": <RFC 7643 §6 ResourceType>, \"schemas\": [<§7 schemas>]} registering a resource type of your own; repeat for several")
+	logFormat := fs.String("log", "human", "request log: human (one short line per request) or json (scimkit's access log as JSON)")
 	baseURL := fs.String("base-url", os.Getenv("SCIMKIT_BASE_URL"), "public URL of the endpoint, the Tenant URL you give Entra (e.g. https://scim.example.com/scim/v2; default $SCIMKIT_BASE_URL); empty: taken from each request's Host header, for local use only")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -84,6 +91,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	var observer scim.Observer
+	switch *logFormat {
+	case "human":
+		observer = humanLog{w: stderr}
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(stderr, nil))
+		observer = scim.NewAccessLog(logger, slog.LevelInfo)
+	default:
+		return fmt.Errorf("-log %q: want human or json", *logFormat)
+	}
 	st, closeStore, err := openStore(ctx, *storeFlag)
 	if err != nil {
 		return err
@@ -106,6 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Auth:             auth.StaticTokens(auth.Token{Secret: *token, Tenant: *tenant, Name: "quickstart"}),
 		BaseURL:          *baseURL,
 		Logger:           logger,
+		Observer:         observer,
 	}
 	if *strict {
 		cfg.Compat = func(string) patch.Compat { return patch.Compat{Strict: true} }
@@ -116,7 +134,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.Handle("GET /healthz", h.LivenessHandler())
+	mux.Handle("GET /readyz", h.ReadinessHandler(2*time.Second))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -162,6 +181,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// humanLog prints each request as one short line:
+//
+//	PATCH /Users/2819c223… 200 disable 1.2ms rewrites=2
+//	POST /Users 409 create 310µs EntryConflict: userName ada@contoso.com already exists
+//
+// The Handler still logs the full reason of a 401 or 5xx through the
+// Config.Logger.
+type humanLog struct{ w io.Writer }
+
+func (l humanLog) ObserveRequest(_ context.Context, e *scim.Event) {
+	line := fmt.Sprintf("%s %s %d %s %s", e.Method, e.Path, e.Status, e.Operation, e.Duration.Round(time.Microsecond))
+	if len(e.Rewrites) > 0 {
+		line += fmt.Sprintf(" rewrites=%d", len(e.Rewrites))
+	}
+	if e.Status >= 400 {
+		if e.EntraCode != "" {
+			line += " " + e.EntraCode + ":"
+		}
+		line += " " + e.Detail
+	}
+	fmt.Fprintln(l.w, line)
 }
 
 // list is a repeatable string flag.

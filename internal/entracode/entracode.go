@@ -114,6 +114,16 @@ func For(op Operation, status int, scimType string) string {
 	return ServiceIncompatible
 }
 
+// ForResults is For for an answer that listed results resources: a
+// test connection or match answered 200 with more than one is
+// DuplicateTargets (Entra provisions one object per match).
+func ForResults(op Operation, status int, scimType string, results int) string {
+	if status == 200 && results > 1 && (op == Match || op == TestConnection) {
+		return DuplicateTargets
+	}
+	return For(op, status, scimType)
+}
+
 // Quarantines reports whether answers with status, repeated, put Entra's
 // provisioning job in quarantine (EncounteredQuarantineException for
 // credentials; the escrow threshold for a burst of failures).
