@@ -50,6 +50,7 @@ const (
 	AttrScimType       = attribute.Key("scim.scim_type")     // the scimType of an error response
 	AttrResourceType   = attribute.Key("scim.resource_type") // "User", "Group" …
 	AttrResourceID     = attribute.Key("scim.resource_id")   // spans only
+	AttrEventKind      = attribute.Key("scim.event_kind")    // scim.events: "created", "deactivated", "member.added" …
 	AttrTenant         = attribute.Key("scim.tenant")        // spans; metrics through Config.TenantLabel
 	AttrSubject        = attribute.Key("scim.principal.subject")
 	AttrAuthMethod     = attribute.Key("scim.principal.method")

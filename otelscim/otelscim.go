@@ -46,6 +46,7 @@ type Telemetry struct {
 	jwksFetches     metric.Int64Counter
 	jwksDuration    metric.Float64Histogram
 	rewrites        metric.Int64Counter
+	events          metric.Int64Counter
 }
 
 // The metric names.
@@ -56,6 +57,7 @@ const (
 	MetricJWKSFetches     = "scim.jwks.fetches"            // counter: signing key fetches, by outcome
 	MetricJWKSDuration    = "scim.jwks.fetch.duration"     // histogram, s
 	MetricRewrites        = "scim.patch.rewrites"          // counter: PATCH rewrites, by quirk
+	MetricEvents          = "scim.events"                  // counter: committed changes (store.Event), by kind and resource type
 )
 
 // durationBuckets are the HTTP semantic conventions' boundaries, in
@@ -99,6 +101,10 @@ func New(cfg Config) (*Telemetry, error) {
 	}
 	if t.rewrites, err = m.Int64Counter(MetricRewrites, metric.WithUnit("{rewrite}"),
 		metric.WithDescription("PATCH operations rewritten to RFC 7644 form, by the client quirk they showed.")); err != nil {
+		return nil, fmt.Errorf("otelscim: %w", err)
+	}
+	if t.events, err = m.Int64Counter(MetricEvents, metric.WithUnit("{event}"),
+		metric.WithDescription("Committed provisioning changes (created, updated, deactivated, member.added …), by kind and resource type.")); err != nil {
 		return nil, fmt.Errorf("otelscim: %w", err)
 	}
 	return t, nil
