@@ -106,6 +106,7 @@ func newServer(token string, logger *slog.Logger) (http.Handler, error) {
 		Auth:     auth.StaticTokens(auth.Token{Secret: token, Tenant: "default", Name: "prometheus-example"}),
 		Logger:   logger,
 		Observer: scim.MultiObserver(scim.NewAccessLog(logger, slog.LevelInfo), tel),
+		Hooks:    tel, // scim.events: committed changes by kind
 	})
 	if err != nil {
 		return nil, err
