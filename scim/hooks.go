@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"slices"
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/store"
@@ -89,5 +90,28 @@ func (f HookFuncs) BeforeWrite(ctx context.Context, c *Change) error {
 func (f HookFuncs) AfterWrite(ctx context.Context, c *Change) {
 	if f.After != nil {
 		f.After(ctx, c)
+	}
+}
+
+// MultiHooks returns Hooks that call each of hs in order: BeforeWrite
+// until one refuses (its error is the answer), AfterWrite all of them.
+func MultiHooks(hs ...Hooks) Hooks {
+	return multiHooks(slices.DeleteFunc(slices.Clone(hs), func(h Hooks) bool { return h == nil }))
+}
+
+type multiHooks []Hooks
+
+func (m multiHooks) BeforeWrite(ctx context.Context, c *Change) error {
+	for _, h := range m {
+		if err := h.BeforeWrite(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m multiHooks) AfterWrite(ctx context.Context, c *Change) {
+	for _, h := range m {
+		h.AfterWrite(ctx, c)
 	}
 }

@@ -342,3 +342,30 @@ func TestEventsOfEntraSequences(t *testing.T) {
 		})
 	}
 }
+
+func TestMultiHooks(t *testing.T) {
+	var calls []string
+	mk := func(name string, refuse bool) scim.Hooks {
+		return scim.HookFuncs{
+			Before: func(context.Context, *scim.Change) error {
+				calls = append(calls, name+" before")
+				if refuse {
+					return &scim.Error{Status: http.StatusForbidden, Detail: name + " says no"}
+				}
+				return nil
+			},
+			After: func(context.Context, *scim.Change) { calls = append(calls, name+" after") },
+		}
+	}
+	h := newHandler(t, func(c *scim.Config) { c.Hooks = scim.MultiHooks(mk("a", false), nil, mk("b", false)) })
+	createUser(t, h, userBody("x@example.com"))
+	if want := []string{"a before", "b before", "a after", "b after"}; !slices.Equal(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
+	}
+	calls = nil
+	h = newHandler(t, func(c *scim.Config) { c.Hooks = scim.MultiHooks(mk("a", true), mk("b", false)) })
+	checkError(t, do(t, h, http.MethodPost, "/Users", userBody("y@example.com")), http.StatusForbidden, "", "a says no")
+	if want := []string{"a before"}; !slices.Equal(calls, want) {
+		t.Errorf("a refusing first: calls %v, want %v", calls, want)
+	}
+}
