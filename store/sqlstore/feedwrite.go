@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -74,13 +75,19 @@ func (s *Store) feedRecords(evs []store.Event) string {
 		if s.feed.values {
 			r.Before, r.After = string(e.Before), string(e.After)
 		}
-		if p := storedPrincipal(e.Principal); p != (storedPrincipal{}) {
-			b, _ := json.Marshal(p)
-			r.Principal = string(b)
-		}
+		r.Principal = s.principalJSON(e.Principal)
 		recs[i] = r
 	}
 	b, _ := json.Marshal(recs)
+	return string(b)
+}
+
+// principalJSON is p as the feed stores it ("" for none).
+func (s *Store) principalJSON(p auth.Principal) string {
+	if p == (auth.Principal{}) {
+		return ""
+	}
+	b, _ := json.Marshal(storedPrincipal(p))
 	return string(b)
 }
 

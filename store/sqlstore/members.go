@@ -170,7 +170,7 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	}
 	want := s.wantEvents(ctx)
 	var evs []store.Event
-	if s.d.name == "postgres" && len(add) <= 1000 && len(remove) <= 1000 && !want {
+	if s.d.name == "postgres" && len(add) <= 1000 && len(remove) <= 1000 {
 		out, err := s.patchMembersOnce(ctx, tenant, groupID, ifMatch, add, remove)
 		if !errors.Is(err, errUndecided) {
 			return out, err
