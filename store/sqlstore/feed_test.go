@@ -59,3 +59,15 @@ func TestFeedPostgres(t *testing.T) {
 		return newFeedPostgres(t, feedConfig(c))
 	})
 }
+
+// openFeedDSN opens a PostgreSQL store at dsn with the feed fc and a
+// small pool.
+func openFeedDSN(dsn string, fc sqlstore.FeedConfig) (*sqlstore.Store, error) {
+	st, err := postgres.Open(context.Background(), dsn, sqlstore.Config{Feed: fc})
+	if err != nil {
+		return nil, err
+	}
+	st.DB().SetMaxOpenConns(4)
+	st.DB().SetMaxIdleConns(4)
+	return st, nil
+}
