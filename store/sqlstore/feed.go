@@ -47,9 +47,10 @@ func (s *Store) Claim(ctx context.Context, consumer string, max int, lease time.
 			return nil, err
 		}
 	}
-	b := &store.Batch{Consumer: consumer, Lease: store.NewID(), Expires: now.Add(lease).UTC()}
-	var acked int64
-	for attempt := 0; ; attempt++ {
+	met := false // whether tenants new to the consumer were looked for
+	for range 10 {
+		b := &store.Batch{Consumer: consumer, Lease: store.NewID(), Expires: now.Add(lease).UTC()}
+		var acked int64
 		err := s.db.QueryRowContext(ctx, s.sql(`UPDATE scimkit_feed_consumers SET lease = ?, until_ns = ?, claimed_ns = ?
 			WHERE consumer = ? AND tenant = (
 				SELECT k.tenant FROM scimkit_feed_consumers k JOIN scimkit_feed_heads h ON h.tenant = k.tenant
@@ -57,33 +58,43 @@ func (s *Store) Claim(ctx context.Context, consumer string, max int, lease time.
 				ORDER BY k.claimed_ns, k.tenant LIMIT 1`+s.d.skipLocked+`)
 			RETURNING tenant, acked`),
 			b.Lease, b.Expires.UnixNano(), now.UnixNano(), consumer, consumer, now.UnixNano()).Scan(&b.Tenant, &acked)
-		if err == nil {
-			break
+		if errors.Is(err, sql.ErrNoRows) {
+			if met {
+				break
+			}
+			met = true
+			// Tenants this consumer has not met yet start at the beginning.
+			res, err := s.db.ExecContext(ctx, s.sql(`INSERT INTO scimkit_feed_consumers (consumer, tenant)
+				SELECT ?, h.tenant FROM scimkit_feed_heads h
+				WHERE NOT EXISTS (SELECT 1 FROM scimkit_feed_consumers k WHERE k.consumer = ? AND k.tenant = h.tenant)
+				ON CONFLICT (consumer, tenant) DO NOTHING`), consumer, consumer)
+			if err != nil {
+				return nil, s.fault("claiming events", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				break
+			}
+			continue
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, s.fault("claiming events", err)
-		}
-		if attempt > 0 {
-			return &store.Batch{Consumer: consumer}, nil
-		}
-		// Tenants this consumer has not met yet start at the beginning.
-		res, err := s.db.ExecContext(ctx, s.sql(`INSERT INTO scimkit_feed_consumers (consumer, tenant)
-			SELECT ?, h.tenant FROM scimkit_feed_heads h
-			WHERE NOT EXISTS (SELECT 1 FROM scimkit_feed_consumers k WHERE k.consumer = ? AND k.tenant = h.tenant)
-			ON CONFLICT (consumer, tenant) DO NOTHING`), consumer, consumer)
 		if err != nil {
 			return nil, s.fault("claiming events", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &store.Batch{Consumer: consumer}, nil
+		if b.Events, err = s.readEvents(ctx, b.Tenant, acked, max); err != nil {
+			return nil, err
+		}
+		if len(b.Events) > 0 {
+			return b, nil
+		}
+		// The events after the consumer's position were all pruned
+		// (Retention): it moves to the tenant's head, and Claim looks
+		// at the next tenant.
+		if _, err := s.db.ExecContext(ctx, s.sql(`UPDATE scimkit_feed_consumers
+			SET acked = (SELECT seq FROM scimkit_feed_heads WHERE tenant = ?), lease = '', until_ns = 0
+			WHERE consumer = ? AND tenant = ? AND lease = ?`), b.Tenant, consumer, b.Tenant, b.Lease); err != nil {
+			return nil, s.fault("claiming events", err)
 		}
 	}
-	evs, err := s.readEvents(ctx, b.Tenant, acked, max)
-	if err != nil {
-		return nil, err
-	}
-	b.Events = evs
-	return b, nil
+	return &store.Batch{Consumer: consumer}, nil
 }
 
 // readEvents reads up to max events of tenant after seq, in order.

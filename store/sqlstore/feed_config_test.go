@@ -127,17 +127,21 @@ func TestFeedRetentionAndValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A tenant whose events all expire before a consumer comes.
+			if _, err := st.Create(store.WithTenant(ctx, "aaa"), feedUser("gone", `{"userName":"gone"}`)); err != nil {
+				t.Fatal(err)
+			}
 			c.Advance(2 * time.Hour)
 			young, err := st.Create(ctx, feedUser("young", `{"userName":"young"}`))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n, err := st.PruneFeed(context.Background()); err != nil || n != 1 {
-				t.Fatalf("PruneFeed: %d, %v; want the one event older than an hour", n, err)
+			if n, err := st.PruneFeed(context.Background()); err != nil || n != 2 {
+				t.Fatalf("PruneFeed: %d, %v; want the two events older than an hour", n, err)
 			}
 			evs := drainAll(t, st, "c")
 			if len(evs) != 1 || evs[0].ResourceID != young.ID || evs[0].ResourceID == old.ID {
-				t.Fatalf("after pruning: %d events, want only young's creation", len(evs))
+				t.Fatalf("after pruning: %d events, want only young's creation (a tenant without events left is passed over)", len(evs))
 			}
 			if evs[0].After != nil || evs[0].Before != nil {
 				t.Errorf("Values off, yet the event holds After %s", evs[0].After)
@@ -161,5 +165,41 @@ func TestCheckHealth(t *testing.T) {
 				t.Fatal("CheckHealth of a closed store: nil")
 			}
 		})
+	}
+}
+
+// Two replicas: a consumer of one is woken by a write of the other
+// through LISTEN/NOTIFY, not by polling (its poll interval is a minute).
+func TestFeedListenPostgres(t *testing.T) {
+	dsn := freshSchema(t)
+	open := func() *sqlstore.Store {
+		st, err := openFeedDSN(dsn, sqlstore.FeedConfig{Enabled: true, PollInterval: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	writer, reader := open(), open()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// The first Wait starts the listener, which wakes it once listening.
+	if err := reader.Wait(ctx); err != nil {
+		t.Fatalf("first Wait: %v", err)
+	}
+	if evs := drainAll(t, reader, "listen"); len(evs) != 0 {
+		t.Fatalf("%d events before any write", len(evs))
+	}
+	done := make(chan error, 1)
+	go func() { done <- reader.Wait(ctx) }()
+	u, err := writer.Create(store.WithTenant(context.Background(), "acme"), feedUser("ann", `{"userName":"ann"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Wait of the other replica: %v (no notification within 20 s)", err)
+	}
+	if evs := drainAll(t, reader, "listen"); len(evs) != 1 || evs[0].ResourceID != u.ID {
+		t.Fatalf("after the notification: %d events, want ann's creation", len(evs))
 	}
 }

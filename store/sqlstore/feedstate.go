@@ -20,7 +20,6 @@ type feedState struct {
 	wake      chan struct{} // closed (and replaced) when events may have been committed
 	gen       atomic.Uint64 // wake-ups so far
 	claimed   atomic.Uint64 // gen when the last Claim started
-	listening atomic.Bool   // the listener's connection is up
 	started   bool
 	cancel    context.CancelFunc
 	done      chan struct{}
@@ -73,16 +72,17 @@ func (f *feedState) listenLoop(ctx context.Context, channel string) {
 	defer close(f.done)
 	pause := 50 * time.Millisecond
 	for ctx.Err() == nil {
-		err := f.listen(ctx, channel, func() {
-			f.listening.Store(true)
-			f.notify()
-		})
-		f.listening.Store(false)
+		// An error ends the connection: consumers poll meanwhile, and
+		// are woken once it listens again.
+		began := time.Now()
+		_ = f.listen(ctx, channel, f.notify)
 		if ctx.Err() != nil {
 			return
 		}
-		_ = err // the consumers poll meanwhile
 		f.notify()
+		if time.Since(began) > time.Minute {
+			pause = 50 * time.Millisecond // it had been up a while: try again soon
+		}
 		select {
 		case <-ctx.Done():
 			return
