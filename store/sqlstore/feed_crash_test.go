@@ -42,6 +42,12 @@ func TestFeedCrashChild(t *testing.T) {
 	var made []string
 	for i := 0; ; i++ {
 		switch {
+		case i%7 == 6 && len(made) > 1:
+			id := made[len(made)-1]
+			made = made[:len(made)-1]
+			if err := st.Delete(ctx, store.User, id, ""); err == nil {
+				fmt.Fprintf(out, "deleted %s\n", id)
+			}
 		case i%5 == 4:
 			// A write that fails: a userName already taken.
 			_, err := st.Create(ctx, crashUser("user-0", i))
@@ -115,6 +121,7 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 	}
 	created := map[string]bool{}
 	updated := map[string]map[string]bool{} // id → versions acknowledged
+	deleted := map[string]bool{}
 	failures, okFailures := 0, 0
 	killAfter := 40 + rand.IntN(80) // creates acknowledged before the kill
 	lines := bufio.NewScanner(stdout)
@@ -129,6 +136,8 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 				updated[f[1]] = map[string]bool{}
 			}
 			updated[f[1]][f[2]] = true
+		case len(f) == 2 && f[0] == "deleted":
+			deleted[f[1]] = true
 		case len(f) == 3 && f[0] == "failed":
 			failures++
 			if f[2] != "true" {
@@ -153,6 +162,8 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 				updated[f[1]] = map[string]bool{}
 			}
 			updated[f[1]][f[2]] = true
+		case len(f) == 2 && f[0] == "deleted":
+			deleted[f[1]] = true
 		}
 	}
 	cmd.Wait()
@@ -174,7 +185,7 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 	for _, r := range page.Resources {
 		stored[r.ID] = true
 	}
-	createdEv := map[string]int{}
+	createdEv, deletedEv := map[string]int{}, map[string]int{}
 	versions := map[string]map[string]bool{}
 	var seqs []int64
 	for {
@@ -190,6 +201,8 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 			switch e.Kind {
 			case store.Created:
 				createdEv[e.ResourceID]++
+			case store.Deleted:
+				deletedEv[e.ResourceID]++
 			case store.Updated:
 				if versions[e.ResourceID] == nil {
 					versions[e.ResourceID] = map[string]bool{}
@@ -215,16 +228,21 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 			}
 		}
 	}
+	for id := range deleted {
+		if deletedEv[id] != 1 {
+			t.Errorf("acknowledged delete of %s: %d deleted events, want 1", id, deletedEv[id])
+		}
+	}
 	// The write in flight when the child died: committed (then it has its
 	// event) or not (then it has none) — the feed and the table agree.
 	for id := range stored {
-		if createdEv[id] != 1 {
-			t.Errorf("stored user %s: %d created events, want 1", id, createdEv[id])
+		if createdEv[id] != 1 || deletedEv[id] != 0 {
+			t.Errorf("stored user %s: %d created and %d deleted events, want 1 and 0", id, createdEv[id], deletedEv[id])
 		}
 	}
 	for id := range createdEv {
-		if !stored[id] {
-			t.Errorf("created event for %s, which was never stored (a failed or rolled-back write)", id)
+		if !stored[id] && deletedEv[id] != 1 {
+			t.Errorf("created event for %s, which is not stored and has no deleted event (a failed or rolled-back write)", id)
 		}
 	}
 	for i, s := range seqs {
@@ -232,5 +250,5 @@ func testFeedCrash(t *testing.T, kind, dsn string) {
 			t.Fatalf("Seq %d at position %d: the feed has a gap or is out of order", s, i+1)
 		}
 	}
-	t.Logf("%s: %d creates and %d updates acknowledged, %d failed writes, %d users stored, %d events", kind, len(created), len(updated), failures, len(stored), len(seqs))
+	t.Logf("%s: %d creates, %d updated users and %d deletes acknowledged, %d failed writes, %d users stored, %d events", kind, len(created), len(updated), len(deleted), failures, len(stored), len(seqs))
 }
