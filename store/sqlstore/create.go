@@ -40,28 +40,33 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 		out.Created = time.Unix(0, ns).UTC()
 		out.LastModified = out.Created
 	}
+	want := s.wantEvents(ctx)
+	var evs []store.Event
 	if s.d.name == "postgres" && len(r.Members) == 0 {
 		err := s.retry(ctx, func() error {
 			ns := s.stamp()
-			_, err := s.db.ExecContext(ctx, s.sql(`WITH u AS (
-				INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
-				SELECT ?, ?, x.attribute, x.key, ? FROM json_to_recordset(?::text::json) AS x(attribute text, key text))
-				INSERT INTO scimkit_resources
-				(tenant, type, id, unique_key, unique_values, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
-				VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
-				tenant, r.Type, out.ID, s.uniqueKeys(r.Unique),
-				tenant, r.Type, out.ID, encodeUnique(r.Unique), r.UniqueValue("userName"), r.Display, r.ExternalID, string(r.Attributes), encodeSchemas(r.Schemas), ns, ns)
-			if err != nil {
-				return err
-			}
 			stamped(ns)
-			return nil
+			args := []any{tenant, r.Type, out.ID, s.uniqueKeys(r.Unique),
+				tenant, r.Type, out.ID, encodeUnique(r.Unique), r.UniqueValue("userName"), r.Display, r.ExternalID, string(r.Attributes), encodeSchemas(r.Schemas), ns, ns}
+			q := createSQL
+			if want {
+				evs = s.events(ctx, ns, nil, out)
+			}
+			if s.feeding(evs) {
+				q = createFeedSQL
+				args = append(args, s.feedArgs(tenant, ns, evs)...)
+			}
+			_, err := s.db.ExecContext(ctx, s.sql(q), args...)
+			return err
 		})
 		if err != nil {
 			if s.d.isUnique(err) {
 				return nil, s.conflict(ctx, s.db, tenant, r.Type, r.Unique)
 			}
 			return nil, s.fault("creating "+r.Type, commitFailed(err)) // one statement: its own commit
+		}
+		if want {
+			s.committed(ctx, evs)
 		}
 		return out, nil
 	}
@@ -82,13 +87,46 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 		}
 		stamped(ns)
 		out.Members = shownMembers(members)
+		if want {
+			evs = s.events(ctx, ns, nil, out)
+			if err := s.appendEvents(ctx, tx, tenant, ns, evs); err != nil {
+				return s.fault("creating "+r.Type, err)
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if want {
+		s.committed(ctx, evs)
+	}
 	return out, nil
 }
+
+// createSQL inserts a resource and its unique values in one PostgreSQL
+// statement.
+const createSQL = `WITH u AS (
+		INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
+		SELECT ?, ?, x.attribute, x.key, ? FROM json_to_recordset(?::text::json) AS x(attribute text, key text))
+	INSERT INTO scimkit_resources
+	(tenant, type, id, unique_key, unique_values, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+	VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+
+// createFeedSQL is createSQL appending the events (feedCTE) in the same
+// statement, after the rows are written: the tenant's head is locked
+// last, so no writer holding it waits for a lock another one holds.
+var createFeedSQL = `WITH u AS (
+		INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
+		SELECT ?, ?, x.attribute, x.key, ? FROM json_to_recordset(?::text::json) AS x(attribute text, key text)
+		RETURNING 1),
+	r AS (
+		INSERT INTO scimkit_resources
+		(tenant, type, id, unique_key, unique_values, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
+		VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		RETURNING 1),
+	` + feedCTE("r, (SELECT count(*) FROM u) uc") + `
+	SELECT 1`
 
 // shownMembers is how resolved members read back: the display they were
 // given, else the member's own.

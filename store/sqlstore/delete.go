@@ -23,7 +23,9 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error)
 	if !storable(id) {
 		return notFound(typ, id)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	want := s.wantEvents(ctx)
+	var evs []store.Event
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// Lock the groups that list it before the resource itself: an
 		// Update or PatchMembers holds a group and then takes its members'
 		// rows, so this order cannot deadlock with them.
@@ -36,15 +38,27 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error)
 			}
 			rows.Close()
 		}
-		var version int64
-		err := tx.QueryRowContext(ctx, s.sql(`SELECT version FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`+s.d.forUpdate), tenant, typ, id).Scan(&version)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(typ, id)
+		var before *store.Resource
+		if want {
+			// The whole resource, for the events: its document, and a
+			// user's groups, each of which loses a member.
+			r, err := s.load(ctx, tx, tenant, typ, id, true)
+			if err != nil {
+				return err
+			}
+			before = r
+		} else {
+			var version int64
+			err := tx.QueryRowContext(ctx, s.sql(`SELECT version FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`+s.d.forUpdate), tenant, typ, id).Scan(&version)
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound(typ, id)
+			}
+			if err != nil {
+				return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+			}
+			before = &store.Resource{ID: id, Version: strconv.FormatInt(version, 10)}
 		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
-		}
-		if err := checkVersion(&store.Resource{ID: id, Version: strconv.FormatInt(version, 10)}, ifMatch); err != nil {
+		if err := checkVersion(before, ifMatch); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.sql(`DELETE FROM scimkit_resources WHERE tenant = ? AND type = ? AND id = ?`), tenant, typ, id); err != nil {
@@ -54,14 +68,25 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error)
 			return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
 		}
 		// Every group it was in changes.
+		ns := s.stamp()
 		if _, err := tx.ExecContext(ctx, s.sql(`UPDATE scimkit_resources SET version = version + 1, modified_ns = ?
 			WHERE tenant = ? AND type = 'Group' AND id IN (SELECT group_id FROM scimkit_members WHERE tenant = ? AND member_id = ?)`),
-			s.stamp(), tenant, tenant, id); err != nil {
+			ns, tenant, tenant, id); err != nil {
 			return fmt.Errorf("sqlstore: updating the groups of %s: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, s.sql(`DELETE FROM scimkit_members WHERE tenant = ? AND (member_id = ? OR group_id = ?)`), tenant, id, id); err != nil {
 			return fmt.Errorf("sqlstore: deleting the memberships of %s: %w", id, err)
 		}
+		if want {
+			evs = s.events(ctx, ns, before, nil)
+			if err := s.appendEvents(ctx, tx, tenant, ns, evs); err != nil {
+				return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
+			}
+		}
 		return nil
 	})
+	if err == nil && want {
+		s.committed(ctx, evs)
+	}
+	return err
 }

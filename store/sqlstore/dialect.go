@@ -14,6 +14,7 @@ type Dialect struct {
 	jsonType   string // column type for documents
 	forUpdate  string // row-lock suffix for SELECT in a transaction
 	forShare   string // shared row-lock suffix: rows that must not vanish before commit
+	skipLocked string // Claim's lock suffix on the consumer rows (alias k)
 	migrateSQL string // statement taking the migration lock inside the transaction
 	isUnique   func(error) bool
 	retryable  func(error) bool  // a transaction that failed so may simply run again
@@ -27,6 +28,7 @@ func Postgres() Dialect {
 		jsonType:   "jsonb",
 		forUpdate:  " FOR UPDATE",
 		forShare:   " FOR SHARE",
+		skipLocked: " FOR UPDATE OF k SKIP LOCKED",
 		migrateSQL: "SELECT pg_advisory_xact_lock(7263516452)",
 		isUnique: func(err error) bool {
 			var e interface{ SQLState() string }

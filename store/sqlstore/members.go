@@ -168,6 +168,8 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 	if !storable(groupID) {
 		return nil, notFound(store.Group, groupID)
 	}
+	want := s.wantEvents(ctx)
+	var evs []store.Event
 	if s.d.name == "postgres" && len(add) <= 1000 && len(remove) <= 1000 {
 		out, err := s.patchMembersOnce(ctx, tenant, groupID, ifMatch, add, remove)
 		if !errors.Is(err, errUndecided) {
@@ -191,6 +193,12 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 		if err := checkVersion(r, ifMatch); err != nil {
 			return err
 		}
+		var had map[string]store.Member
+		if want {
+			if had, err = s.memberships(ctx, tx, tenant, groupID, members, remove); err != nil {
+				return err
+			}
+		}
 		for _, m := range members {
 			q := `INSERT INTO scimkit_members (tenant, group_id, member_id, member_type, display, added_ns) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (tenant, group_id, member_id) DO NOTHING`
@@ -212,8 +220,90 @@ func (s *Store) PatchMembers(ctx context.Context, groupID, ifMatch string, add [
 		v, _ := strconv.ParseInt(r.Version, 10, 64)
 		r.Version = strconv.FormatInt(v+1, 10)
 		r.LastModified = time.Unix(0, ns).UTC()
+		if want {
+			evs = memberEvents(groupID, r.Version, members, remove, had)
+			store.StampEvents(ctx, r.LastModified, evs)
+			if err := s.appendEvents(ctx, tx, tenant, ns, evs); err != nil {
+				return fmt.Errorf("sqlstore: updating group %s: %w", groupID, err)
+			}
+		}
 		out = r
 		return nil
 	})
+	if err == nil && want {
+		s.committed(ctx, evs)
+	}
 	return out, err
+}
+
+// memberships returns which of the members to add and the ids to remove
+// are members of the group now (with their type and shown display).
+func (s *Store) memberships(ctx context.Context, tx *sql.Tx, tenant, groupID string, add []resolved, remove []string) (map[string]store.Member, error) {
+	ids := make([]string, 0, len(add)+len(remove))
+	for _, m := range add {
+		ids = append(ids, m.Value)
+	}
+	for _, id := range remove {
+		if storable(id) {
+			ids = append(ids, id)
+		}
+	}
+	had := make(map[string]store.Member)
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := []any{tenant, groupID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, s.sql(`SELECT m.member_id, m.member_type, CASE WHEN m.display <> '' THEN m.display ELSE COALESCE(x.display_name, '') END
+			FROM scimkit_members m LEFT JOIN scimkit_resources x ON x.tenant = m.tenant AND x.type = m.member_type AND x.id = m.member_id
+			WHERE m.tenant = ? AND m.group_id = ? AND m.member_id IN (`+placeholders(len(chunk))+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: reading the members of %s: %w", groupID, err)
+		}
+		for rows.Next() {
+			var m store.Member
+			if err := rows.Scan(&m.Value, &m.Type, &m.Display); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlstore: reading the members of %s: %w", groupID, err)
+			}
+			had[m.Value] = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: reading the members of %s: %w", groupID, err)
+		}
+	}
+	return had, nil
+}
+
+// memberEvents are the effective changes of a member patch of group
+// groupID (now at version), given who was a member before (had): a
+// MemberAdded for each member added that was not a member (and is not
+// removed by the same patch), then a MemberRemoved for each id removed
+// that was one.
+func memberEvents(groupID, version string, add []resolved, remove []string, had map[string]store.Member) []store.Event {
+	removed := make(map[string]bool, len(remove))
+	for _, id := range remove {
+		removed[id] = true
+	}
+	var evs []store.Event
+	for _, m := range add {
+		if _, ok := had[m.Value]; ok || removed[m.Value] {
+			continue
+		}
+		shown := m.Member
+		if shown.Display == "" {
+			shown.Display = m.derived
+		}
+		evs = append(evs, store.MemberEvent(store.MemberAdded, groupID, version, shown))
+	}
+	done := make(map[string]bool, len(remove))
+	for _, id := range remove {
+		if m, ok := had[id]; ok && !done[id] {
+			done[id] = true
+			evs = append(evs, store.MemberEvent(store.MemberRemoved, groupID, version, m))
+		}
+	}
+	return evs
 }

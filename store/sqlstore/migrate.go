@@ -78,6 +78,41 @@ func (d Dialect) migrations() []string {
 		// phoneNumbers …), indexed for filters such as
 		// emails[type eq "work" and value eq "x"] (PostgreSQL).
 		d.valuesIndexSQL(),
+		// 6: the change feed (feed.go): events in commit order per
+		// tenant, each tenant's head (the last Seq handed out; its row
+		// lock orders a tenant's writers), and each consumer's position
+		// and lease per tenant.
+		`CREATE TABLE IF NOT EXISTS scimkit_feed (
+			tenant      TEXT   NOT NULL,
+			seq         BIGINT NOT NULL,
+			id          TEXT   NOT NULL,
+			kind        TEXT   NOT NULL,
+			type        TEXT   NOT NULL,
+			resource_id TEXT   NOT NULL,
+			version     TEXT   NOT NULL DEFAULT '',
+			paths       TEXT   NOT NULL DEFAULT '',
+			member      TEXT   NOT NULL DEFAULT '',
+			before_doc  TEXT   NOT NULL DEFAULT '',
+			after_doc   TEXT   NOT NULL DEFAULT '',
+			principal   TEXT   NOT NULL DEFAULT '',
+			request_id  TEXT   NOT NULL DEFAULT '',
+			time_ns     BIGINT NOT NULL,
+			PRIMARY KEY (tenant, seq)
+		);
+		CREATE INDEX IF NOT EXISTS scimkit_feed_time ON scimkit_feed (time_ns);
+		CREATE TABLE IF NOT EXISTS scimkit_feed_heads (
+			tenant TEXT   NOT NULL PRIMARY KEY,
+			seq    BIGINT NOT NULL
+		);
+		CREATE TABLE IF NOT EXISTS scimkit_feed_consumers (
+			consumer   TEXT   NOT NULL,
+			tenant     TEXT   NOT NULL,
+			acked      BIGINT NOT NULL DEFAULT 0,
+			lease      TEXT   NOT NULL DEFAULT '',
+			until_ns   BIGINT NOT NULL DEFAULT 0,
+			claimed_ns BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (consumer, tenant)
+		);`,
 	}
 }
 
@@ -157,7 +192,9 @@ type Migration struct {
 // function names prefixed as cfg says. Tables: <prefix>resources (one row
 // per resource: its document and indexed columns), <prefix>members
 // (group memberships), <prefix>unique (one row per unique value held; its
-// primary key enforces uniqueness), <prefix>schema_version. Indexes are
+// primary key enforces uniqueness), <prefix>feed, <prefix>feed_heads and
+// <prefix>feed_consumers (the change feed, created whether or not
+// Config.Feed is enabled), <prefix>schema_version. Indexes are
 // documented in each migration.
 func Migrations(d Dialect, cfg Config) ([]Migration, error) {
 	prefix, err := tablePrefix(cfg)

@@ -22,11 +22,14 @@ type Store struct {
 	now    func() time.Time
 	mu     sync.Mutex
 	lastNs int64 // last timestamp handed out: stamps are strictly increasing
+
+	feed feedState
 }
 
 var (
 	_ store.Store         = (*Store)(nil)
 	_ store.MemberPatcher = (*Store)(nil)
+	_ store.Feed          = (*Store)(nil)
 )
 
 // Config configures a Store built by New. The zero value is the default.
@@ -51,6 +54,9 @@ type Config struct {
 	// the database is at the schema version this package needs and fails
 	// otherwise. For teams that apply DDL themselves (see Migrations).
 	NoMigrate bool
+
+	// Feed configures the change feed (store.Feed), off by default.
+	Feed FeedConfig
 }
 
 // New returns a Store over db, a database of dialect d, creating or
@@ -70,11 +76,23 @@ func New(ctx context.Context, db *sql.DB, d Dialect, cfg Config) (*Store, error)
 	if err := s.migrate(ctx, cfg.NoMigrate); err != nil {
 		return nil, err
 	}
+	s.feed.init(cfg.Feed)
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the feed's listener, if any, and closes the database.
+func (s *Store) Close() error {
+	s.feed.stop()
+	return s.db.Close()
+}
+
+// CheckHealth reports whether the database answers, within ctx.
+func (s *Store) CheckHealth(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return s.d.unavailable(ctx, "CheckHealth", err)
+	}
+	return nil
+}
 
 // DB returns the database, for health checks and the like.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -73,13 +73,23 @@ const updateRowSQL = `UPDATE scimkit_resources SET
 	WHERE tenant = ? AND type = ? AND id = ? AND version = ?
 	RETURNING version`
 
-// write stores n over the row at version, returning the new version.
-func (s *Store) write(ctx context.Context, q querier, tenant string, n *store.Resource, version int64) error {
-	ns := s.stamp()
+// updateFeedSQL is updateRowSQL appending the update's events
+// (feedCTE) in the same statement, when it updated the row.
+var updateFeedSQL = `WITH w AS (` + updateRowSQL + `), ` + feedCTE("w") + ` SELECT version FROM w`
+
+// write stores n over the row at version, at ns, setting n's new version.
+// In PostgreSQL it appends evs (when the feed is on) in the same
+// statement.
+func (s *Store) write(ctx context.Context, q querier, tenant string, n *store.Resource, version, ns int64, evs []store.Event) error {
+	args := []any{encodeUnique(n.Unique), n.UniqueValue("userName"), n.Display, n.ExternalID, string(n.Attributes), encodeSchemas(n.Schemas),
+		ns, tenant, n.Type, n.ID, version}
+	query := updateRowSQL
+	if s.d.name == "postgres" && s.feeding(evs) {
+		query = updateFeedSQL
+		args = append(args, s.feedArgs(tenant, ns, evs)...)
+	}
 	var v int64
-	err := q.QueryRowContext(ctx, s.sql(updateRowSQL),
-		encodeUnique(n.Unique), n.UniqueValue("userName"), n.Display, n.ExternalID, string(n.Attributes), encodeSchemas(n.Schemas),
-		ns, tenant, n.Type, n.ID, version).Scan(&v)
+	err := q.QueryRowContext(ctx, s.sql(query), args...).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errMoved
 	}
@@ -91,7 +101,8 @@ func (s *Store) write(ctx context.Context, q querier, tenant string, n *store.Re
 	return nil
 }
 
-// updateRow is the update without a transaction.
+// updateRow is the update without a transaction (in SQLite with the
+// feed on, the UPDATE and the events' inserts are one).
 func (s *Store) updateRow(ctx context.Context, tenant, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
 	var cur *store.Resource
 	err := s.readAgain(ctx, func() (err error) {
@@ -112,9 +123,28 @@ func (s *Store) updateRow(ctx context.Context, tenant, typ, id, ifMatch string, 
 		return nil, errNeedTx
 	}
 	version, _ := strconv.ParseInt(cur.Version, 10, 64)
-	err = s.retry(ctx, func() error { return s.write(ctx, s.db, tenant, n, version) })
+	ns := s.stamp()
+	want := s.wantEvents(ctx)
+	var evs []store.Event
+	if want {
+		n.Version, n.LastModified = strconv.FormatInt(version+1, 10), time.Unix(0, ns).UTC()
+		evs = s.events(ctx, ns, cur, n)
+	}
+	if s.feeding(evs) && s.d.name != "postgres" {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.write(ctx, tx, tenant, n, version, ns, evs); err != nil {
+				return err
+			}
+			return s.appendEvents(ctx, tx, tenant, ns, evs)
+		})
+	} else {
+		err = s.retry(ctx, func() error { return s.write(ctx, s.db, tenant, n, version, ns, evs) })
+	}
 	if err != nil && !errors.Is(err, errMoved) {
 		return nil, s.fault(fmt.Sprintf("updating %s %s", typ, id), commitFailed(err)) // one statement: its own commit
+	}
+	if err == nil && want {
+		s.committed(ctx, evs)
 	}
 	return n, err
 }
@@ -122,6 +152,8 @@ func (s *Store) updateRow(ctx context.Context, tenant, typ, id, ifMatch string, 
 // updateLocked is the update in a transaction that holds the row lock.
 func (s *Store) updateLocked(ctx context.Context, tenant, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
 	var out *store.Resource
+	want := s.wantEvents(ctx)
+	var evs []store.Event
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := s.load(ctx, tx, tenant, typ, id, true)
 		if err != nil {
@@ -138,7 +170,8 @@ func (s *Store) updateLocked(ctx context.Context, tenant, typ, id, ifMatch strin
 			return err
 		}
 		version, _ := strconv.ParseInt(cur.Version, 10, 64)
-		if err := s.write(ctx, tx, tenant, n, version); err != nil {
+		ns := s.stamp()
+		if err := s.write(ctx, tx, tenant, n, version, ns, nil); err != nil {
 			if errors.Is(err, errMoved) {
 				return fmt.Errorf("%w: %s %s changed while it was being updated", store.ErrPrecondition, typ, id)
 			}
@@ -151,9 +184,18 @@ func (s *Store) updateLocked(ctx context.Context, tenant, typ, id, ifMatch strin
 			}
 			n.Members = shownMembers(members)
 		}
+		if want {
+			evs = s.events(ctx, ns, cur, n)
+			if err := s.appendEvents(ctx, tx, tenant, ns, evs); err != nil {
+				return s.fault(fmt.Sprintf("updating %s %s", typ, id), err)
+			}
+		}
 		out = n
 		return nil
 	})
+	if err == nil && want {
+		s.committed(ctx, evs)
+	}
 	return out, err
 }
 

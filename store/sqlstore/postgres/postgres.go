@@ -18,8 +18,13 @@ const MaxConns = 16
 
 // Open connects to PostgreSQL with pgx (which caches each statement,
 // prepared, per connection) and returns a Store, migrated unless
-// cfg.NoMigrate.
+// cfg.NoMigrate. With the change feed enabled (cfg.Feed) and no
+// cfg.Feed.Listen, consumers are woken by LISTEN/NOTIFY on a connection of
+// their own (Listener), opened at the first Wait.
 func Open(ctx context.Context, dsn string, cfg sqlstore.Config) (*sqlstore.Store, error) {
+	if cfg.Feed.Enabled && cfg.Feed.Listen == nil {
+		cfg.Feed.Listen = Listener(dsn)
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
