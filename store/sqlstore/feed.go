@@ -12,9 +12,6 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// ErrFeedDisabled is returned by the Feed methods of a Store whose
-// Config.Feed is not enabled.
-var ErrFeedDisabled = errors.New("sqlstore: the change feed is not enabled (Config.Feed.Enabled)")
 
 // feedChannel is the PostgreSQL NOTIFY channel of the feed (prefixed as
 // the tables are).
@@ -28,7 +25,7 @@ const feedChannel = "scimkit_feed"
 func (s *Store) Claim(ctx context.Context, consumer string, max int, lease time.Duration) (_ *store.Batch, err error) {
 	defer s.classify(ctx, "Claim", &err)
 	if !s.feed.on {
-		return nil, ErrFeedDisabled
+		return nil, fmt.Errorf("sqlstore: %w (Config.Feed.Enabled)", store.ErrNoFeed)
 	}
 	if consumer == "" || !storable(consumer) {
 		return nil, fmt.Errorf("sqlstore: consumer name %q: want a name", consumer)
@@ -152,7 +149,7 @@ func (s *Store) readEvents(ctx context.Context, tenant string, after int64, max 
 func (s *Store) Ack(ctx context.Context, b *store.Batch) (err error) {
 	defer s.classify(ctx, "Ack", &err)
 	if !s.feed.on {
-		return ErrFeedDisabled
+		return fmt.Errorf("sqlstore: %w (Config.Feed.Enabled)", store.ErrNoFeed)
 	}
 	if b == nil || b.Lease == "" {
 		return nil // an empty batch holds no lease
@@ -181,7 +178,7 @@ func (s *Store) Ack(ctx context.Context, b *store.Batch) (err error) {
 // done.
 func (s *Store) Wait(ctx context.Context) error {
 	if !s.feed.on {
-		return ErrFeedDisabled
+		return fmt.Errorf("sqlstore: %w (Config.Feed.Enabled)", store.ErrNoFeed)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

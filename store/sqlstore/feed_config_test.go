@@ -104,8 +104,8 @@ func TestFeedOffCommitted(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("store.Committed with the feed off (-want +got):\n%s", diff)
 			}
-			if _, err := st.Claim(context.Background(), "x", 10, time.Minute); !errors.Is(err, sqlstore.ErrFeedDisabled) {
-				t.Errorf("Claim without the feed: %v, want ErrFeedDisabled", err)
+			if _, err := st.Claim(context.Background(), "x", 10, time.Minute); !errors.Is(err, store.ErrNoFeed) {
+				t.Errorf("Claim without the feed: %v, want store.ErrNoFeed", err)
 			}
 			var n int
 			if err := st.DB().QueryRow(`SELECT count(*) FROM scimkit_feed`).Scan(&n); err != nil || n != 0 {
