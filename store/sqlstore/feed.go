@@ -12,7 +12,6 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-
 // feedChannel is the PostgreSQL NOTIFY channel of the feed (prefixed as
 // the tables are).
 const feedChannel = "scimkit_feed"
