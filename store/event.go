@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/internal/jsonv"
 )
 
 // EventKind says what a committed change meant.
@@ -92,9 +93,9 @@ func Changes(before, after *Resource) []Event {
 		return evs
 	}
 	var evs []Event
-	if paths := ChangedPaths(before.Attributes, after.Attributes); len(paths) > 0 {
+	if paths, was, is := diffAttributes(before.Attributes, after.Attributes); len(paths) > 0 {
 		kind := Updated
-		if was, is := isActive(before.Attributes), isActive(after.Attributes); was && !is {
+		if was && !is {
 			kind = Deactivated
 		} else if !was && is {
 			kind = Reactivated
@@ -143,38 +144,69 @@ func StampEvents(ctx context.Context, now time.Time, evs []Event) {
 	}
 }
 
-// isActive reports whether attrs say the resource is active: true unless
-// active is false. (The Handler stores active as a JSON boolean however
-// Entra spelled it.)
-func isActive(attrs json.RawMessage) bool {
-	var v struct {
-		Active *bool `json:"active"`
-	}
-	if len(attrs) == 0 || json.Unmarshal(attrs, &v) != nil || v.Active == nil {
-		return true
-	}
-	return *v.Active
-}
-
 // ChangedPaths returns the attribute paths whose values differ between two
 // attribute objects, sorted: top-level attributes by name, the attributes
 // of an extension as "urn…:name", and the sub-attributes of a complex
 // single-valued attribute as "name.sub". A multi-valued attribute is one
 // path. Object keys are compared as the schema does, case-insensitively.
 func ChangedPaths(before, after json.RawMessage) []string {
-	var b, a map[string]json.RawMessage
-	_ = json.Unmarshal(before, &b)
-	_ = json.Unmarshal(after, &a)
-	var paths []string
-	diffObjects(b, a, "", 0, &paths)
-	slices.Sort(paths)
-	return slices.Compact(paths)
+	paths, _, _ := diffAttributes(before, after)
+	return paths
 }
 
-func diffObjects(b, a map[string]json.RawMessage, prefix string, depth int, paths *[]string) {
-	bl, al := lowerKeys(b), lowerKeys(a)
-	seen := make(map[string]bool, len(al))
-	for k, av := range al {
+// diffAttributes returns ChangedPaths and whether each side is active
+// (true unless its active is false). Each document is scanned once; the
+// members the two have in the same order — the usual case, as the
+// Handler writes them — are compared without a map.
+func diffAttributes(before, after json.RawMessage) (paths []string, wasActive, isActive bool) {
+	b, bActive := topMembers(before)
+	a, aActive := topMembers(after)
+	same := len(a) == len(b)
+	for i := 0; same && i < len(a); i++ {
+		same = strings.EqualFold(a[i].name, b[i].name)
+	}
+	if same {
+		for i := range a {
+			diffValue(b[i].value, a[i].value, "", a[i].name, 0, &paths)
+		}
+	} else {
+		diffObjects(b, a, "", 0, &paths)
+	}
+	slices.Sort(paths)
+	return slices.Compact(paths), bActive, aActive
+}
+
+// topMembers returns the members of a JSON object in order, and whether
+// its active member is anything but false. What is not an object has
+// none.
+func topMembers(doc json.RawMessage) ([]namedValue, bool) {
+	active := true
+	if len(doc) == 0 {
+		return nil, active
+	}
+	var out []namedValue
+	err := jsonv.EachMember(doc, func(key string, _, start, end int) error {
+		v := json.RawMessage(doc[start:end])
+		if strings.EqualFold(key, "active") && string(v) == "false" {
+			active = false
+		}
+		out = append(out, namedValue{key, v})
+		return nil
+	})
+	if err != nil {
+		return nil, true
+	}
+	return out, active
+}
+
+func diffObjects(b, a []namedValue, prefix string, depth int, paths *[]string) {
+	bl := make(map[string]namedValue, len(b))
+	for _, m := range b {
+		bl[strings.ToLower(m.name)] = m
+	}
+	seen := make(map[string]bool, len(a))
+	for _, av := range a {
+		k := strings.ToLower(av.name)
 		seen[k] = true
 		bv, ok := bl[k]
 		if !ok {
@@ -183,8 +215,8 @@ func diffObjects(b, a map[string]json.RawMessage, prefix string, depth int, path
 		}
 		diffValue(bv.value, av.value, prefix, av.name, depth, paths)
 	}
-	for k, bv := range bl {
-		if !seen[k] {
+	for _, bv := range b {
+		if !seen[strings.ToLower(bv.name)] {
 			*paths = append(*paths, prefix+bv.name)
 		}
 	}
@@ -194,13 +226,13 @@ func diffValue(bv, av json.RawMessage, prefix, name string, depth int, paths *[]
 	if bytes.Equal(bv, av) {
 		return
 	}
-	bo, bok := asObject(bv)
-	ao, aok := asObject(av)
-	if bok && aok && depth == 0 {
+	if depth == 0 && isObject(bv) && isObject(av) {
 		sub := prefix + name + "."
-		if strings.HasPrefix(strings.ToLower(name), "urn:") {
+		if len(name) > 4 && strings.EqualFold(name[:4], "urn:") {
 			sub = prefix + name + ":"
 		}
+		bo, _ := topMembers(bv)
+		ao, _ := topMembers(av)
 		diffObjects(bo, ao, sub, depth+1, paths)
 		return
 	}
@@ -215,21 +247,9 @@ type namedValue struct {
 	value json.RawMessage
 }
 
-func lowerKeys(m map[string]json.RawMessage) map[string]namedValue {
-	out := make(map[string]namedValue, len(m))
-	for k, v := range m {
-		out[strings.ToLower(k)] = namedValue{k, v}
-	}
-	return out
-}
-
-func asObject(v json.RawMessage) (map[string]json.RawMessage, bool) {
+func isObject(v json.RawMessage) bool {
 	v = bytes.TrimSpace(v)
-	if len(v) == 0 || v[0] != '{' {
-		return nil, false
-	}
-	var m map[string]json.RawMessage
-	return m, json.Unmarshal(v, &m) == nil
+	return len(v) > 0 && v[0] == '{'
 }
 
 // jsonEqual compares two JSON values semantically (key order and
