@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
@@ -35,6 +36,7 @@ type Handler struct {
 	hooks         Hooks
 	now           func() time.Time
 	observer      Observer // nil: none (NoObserver)
+	observations  sync.Pool // of *observation: an Event is valid only during ObserveRequest
 	accessLogged  bool     // observer logs every request: the Handler logs no line of its own for one
 	routes        map[*schema.ResourceType]routeTemplates
 	byEndpoint    map[string]*schema.ResourceType // by endpoint as declared, without "/": "Users"
@@ -143,7 +145,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()["X-Request-Id"] = []string{rid}
 	var o *observation
 	if h.observer != nil {
-		o = &observation{}
+		o, _ = h.observations.Get().(*observation)
+		if o == nil {
+			o = new(observation)
+		}
 		o.rw.ResponseWriter = w
 		w = &o.rw
 		e := &o.ev
@@ -171,6 +176,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if o != nil {
 			h.finish(r.Context(), o)
+			*o = observation{}
+			h.observations.Put(o)
 		}
 	}()
 
