@@ -35,9 +35,9 @@ type Handler struct {
 	rejects       *rejectLog
 	hooks         Hooks
 	now           func() time.Time
-	observer      Observer // nil: none (NoObserver)
+	observer      Observer  // nil: none (NoObserver)
 	observations  sync.Pool // of *observation: an Event is valid only during ObserveRequest
-	accessLogged  bool     // observer logs every request: the Handler logs no line of its own for one
+	accessLogged  bool      // observer logs every request: the Handler logs no line of its own for one
 	routes        map[*schema.ResourceType]routeTemplates
 	byEndpoint    map[string]*schema.ResourceType // by endpoint as declared, without "/": "Users"
 	retryAfter    []string                        // the Retry-After header of a 503
