@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/auth/internal/tokencache"
 	"log/slog"
 	"maps"
 	"net"
@@ -172,7 +173,7 @@ type Authenticator struct {
 	configured  []string
 	clock       func() time.Time
 	skew        time.Duration
-	cache       *tokenCache
+	cache       *tokencache.Cache[*Token]
 	keys        *keyStore
 
 	cancel    context.CancelFunc
@@ -293,7 +294,7 @@ func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 	if maxCached == 0 {
 		maxCached = 1024
 	}
-	e.cache = newTokenCache(maxCached)
+	e.cache = tokencache.New[*Token](maxCached)
 
 	lctx, cancel := context.WithCancel(ctx)
 	e.cancel = cancel
@@ -441,7 +442,7 @@ func (e *Authenticator) Verify(ctx context.Context, token string) (*Token, error
 	// Hash the string's bytes in place: Sum256 neither keeps nor changes
 	// them, and copying a 1.5 KiB token would cost as much as the lookup.
 	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
-	if t, ok := e.cache.get(sum, now); ok && e.allowed(t.Tenant) {
+	if t, ok := e.cache.Get(sum, now); ok && e.allowed(t.Tenant) {
 		return t, nil
 	}
 	t, err := e.verify(ctx, token, now)
@@ -451,7 +452,7 @@ func (e *Authenticator) Verify(ctx context.Context, token string) (*Token, error
 	if t.ID == "" {
 		t.ID = hex.EncodeToString(sum[:])
 	}
-	e.cache.put(sum, t, t.Expiry, now)
+	e.cache.Put(sum, t, t.Expiry, now)
 	return t, nil
 }
 

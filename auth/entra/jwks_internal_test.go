@@ -3,9 +3,7 @@ package entra
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
-	"fmt"
 	"github.com/scimkit/scimkit/auth"
 	"io"
 	"log/slog"
@@ -372,61 +370,6 @@ func TestFetchJWKSSkipsUnusableKeys(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, c.want)
 			}
 		})
-	}
-}
-
-func TestTokenCacheBounds(t *testing.T) {
-	now := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
-	c := newTokenCache(100)
-	sum := func(i int) [sha256.Size]byte { return sha256.Sum256(fmt.Appendf(nil, "token-%d", i)) }
-	for i := range 1000 {
-		c.put(sum(i), &Token{Principal: auth.Principal{Tenant: "t"}}, now.Add(time.Hour), now)
-		if c.len() > 100 {
-			t.Fatalf("%d entries after %d puts, want at most 100", c.len(), i+1)
-		}
-	}
-	if _, ok := c.get(sum(999), now); !ok {
-		t.Error("the latest token is not cached")
-	}
-	if _, ok := c.get(sum(999), now.Add(time.Hour)); ok {
-		t.Error("a token is served from the cache at its exp")
-	}
-	c.put(sum(5000), &Token{}, now, now) // already expired: not cached
-	if _, ok := c.get(sum(5000), now.Add(-time.Second)); ok {
-		t.Error("an expired token entered the cache")
-	}
-	// Once the cache is full, expired entries go first.
-	for i := 10000; c.len() < 100; i++ {
-		c.put(sum(i), &Token{Principal: auth.Principal{Tenant: "t"}}, now.Add(time.Hour), now)
-	}
-	later := now.Add(2 * time.Hour)
-	c.put(sum(6000), &Token{Principal: auth.Principal{Tenant: "u"}}, later.Add(time.Hour), later)
-	if c.len() != 1 {
-		t.Errorf("%d entries, want 1 once the others expired", c.len())
-	}
-	if newTokenCache(-1) != nil {
-		t.Error("a negative size does not disable the cache")
-	}
-	var none *tokenCache
-	none.put(sum(1), &Token{}, later, now)
-	if _, ok := none.get(sum(1), now); ok {
-		t.Error("the nil cache cached")
-	}
-
-	// Concurrent use (go test -race).
-	c = newTokenCache(64)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 500 {
-				c.put(sum(g*1000+i), &Token{Principal: auth.Principal{Tenant: "t"}}, now.Add(time.Hour), now)
-				c.get(sum(g*1000+i/2), now)
-			}
-		})
-	}
-	wg.Wait()
-	if c.len() > 64 {
-		t.Errorf("%d entries, want at most 64", c.len())
 	}
 }
 

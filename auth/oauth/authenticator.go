@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 	"unsafe"
 
 	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/internal/reject"
+	"github.com/scimkit/scimkit/auth/internal/tokencache"
 )
 
 // Authenticator is the auth.Authenticator of the access tokens a Server
@@ -27,14 +27,14 @@ import (
 // expires (Config.Lifetime, at most 6 hours).
 type Authenticator struct {
 	s     *Server
-	cache *tokenCache
+	cache *tokencache.Cache[*cachedToken]
 }
 
 func newAuthenticator(s *Server, maxCached int) *Authenticator {
 	if maxCached == 0 {
 		maxCached = 4096
 	}
-	return &Authenticator{s: s, cache: newTokenCache(maxCached)}
+	return &Authenticator{s: s, cache: tokencache.New[*cachedToken](maxCached)}
 }
 
 // Authenticator returns the Authenticator of the tokens s issues.
@@ -63,7 +63,7 @@ func (a *Authenticator) Validate(_ context.Context, token string) (auth.Principa
 	now := a.s.clock()
 	// Hash the string's bytes in place: Sum256 neither keeps nor changes them.
 	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
-	e, ok := a.cache.get(sum, now)
+	e, ok := a.cache.Get(sum, now)
 	if !ok {
 		c, err := a.verify(token, now)
 		if err != nil {
@@ -74,7 +74,7 @@ func (a *Authenticator) Validate(_ context.Context, token string) (auth.Principa
 			cred: c.Cred,
 			exp:  unix(c.Exp),
 		}
-		a.cache.put(sum, e, now)
+		a.cache.Put(sum, e, e.exp, now)
 	}
 	if err := a.revoked(e, now); err != nil {
 		return auth.Principal{}, err
@@ -143,55 +143,4 @@ type cachedToken struct {
 	p    auth.Principal
 	cred string
 	exp  time.Time
-}
-
-// tokenCache remembers verified access tokens by SHA-256 until their exp.
-// Only verified tokens enter it; when it holds max, expired entries are
-// dropped, then arbitrary ones until it is 7/8 full.
-type tokenCache struct {
-	max int
-	mu  sync.RWMutex
-	m   map[[sha256.Size]byte]*cachedToken
-}
-
-func newTokenCache(max int) *tokenCache {
-	if max < 0 {
-		return nil
-	}
-	return &tokenCache{max: max, m: make(map[[sha256.Size]byte]*cachedToken)}
-}
-
-func (c *tokenCache) get(sum [sha256.Size]byte, now time.Time) (*cachedToken, bool) {
-	if c == nil {
-		return nil, false
-	}
-	c.mu.RLock()
-	e, ok := c.m[sum]
-	c.mu.RUnlock()
-	if !ok || !now.Before(e.exp) {
-		return nil, false
-	}
-	return e, true
-}
-
-func (c *tokenCache) put(sum [sha256.Size]byte, e *cachedToken, now time.Time) {
-	if c == nil || c.max == 0 || !now.Before(e.exp) {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[sum]; !ok && len(c.m) >= c.max {
-		for k, v := range c.m {
-			if !now.Before(v.exp) {
-				delete(c.m, k)
-			}
-		}
-		for k := range c.m {
-			if len(c.m) < c.max-c.max/8 {
-				break
-			}
-			delete(c.m, k)
-		}
-	}
-	c.m[sum] = e
 }
