@@ -27,6 +27,11 @@ func TestChangedPaths(t *testing.T) {
 		{"case of a key is not a change", `{"displayName":"A"}`, `{"displayname":"A"}`, nil},
 		{"numbers equal as JSON", `{"n":1.0}`, `{"n":1}`, nil},
 		{"from nothing", ``, `{"a":1}`, []string{"a"}},
+		{"an array spaced differently", `{"emails":[{"value":"a","type":"work"}]}`, `{"emails": [ {"type": "work", "value": "a"} ]}`, nil},
+		{"an array one longer", `{"emails":[{"value":"a"}]}`, `{"emails":[{"value":"a"},{"value":"b"}]}`, []string{"emails"}},
+		{"an object in an extension in another order", `{"` + ent + `":{"manager":{"value":"1","displayName":"M"}}}`, `{"` + ent + `":{"manager":{"displayName":"M","value":"1"}}}`, nil},
+		{"an object with one more key", `{"` + ent + `":{"manager":{"value":"1"}}}`, `{"` + ent + `":{"manager":{"value":"1","displayName":"M"}}}`, []string{ent + ":manager"}},
+		{"an array becomes an object", `{"x":[1]}`, `{"x":{"a":1}}`, []string{"x"}},
 	} {
 		got := store.ChangedPaths(json.RawMessage(tc.before), json.RawMessage(tc.after))
 		if diff := cmp.Diff(tc.want, got); diff != "" {
