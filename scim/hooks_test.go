@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -367,5 +368,30 @@ func TestMultiHooks(t *testing.T) {
 	checkError(t, do(t, h, http.MethodPost, "/Users", userBody("y@example.com")), http.StatusForbidden, "", "a says no")
 	if want := []string{"a before"}; !slices.Equal(calls, want) {
 		t.Errorf("a refusing first: calls %v, want %v", calls, want)
+	}
+}
+
+func TestRequestIDFromTheClientIsBounded(t *testing.T) {
+	h := newHandler(t)
+	for _, tc := range []struct {
+		sent string
+		kept bool
+	}{
+		{"abc-123_X.Y:z", true},
+		{strings.Repeat("a", 128), true},
+		{strings.Repeat("a", 1280), false},
+		{"naïve", false},
+		{"a\x7fb", false},
+		{`"quoted"`, true},
+	} {
+		r := do(t, h, http.MethodGet, "/Users/nope", "", "X-Request-ID", tc.sent)
+		got := r.header.Get("X-Request-Id")
+		if kept := got == tc.sent; kept != tc.kept || got == "" {
+			t.Errorf("X-Request-ID %.20q…: answered %.20q…, kept %v, want kept %v", tc.sent, got, kept, tc.kept)
+		}
+		// The error body names the id the response header gives, JSON-escaped.
+		if d := str(r.body, "detail"); !strings.HasSuffix(d, "(request id "+got+")") {
+			t.Errorf("detail %q does not end with the request id %q", d, got)
+		}
 	}
 }
