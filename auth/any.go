@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 )
@@ -38,6 +39,19 @@ func Any(authenticators ...Authenticator) Authenticator {
 }
 
 type anyOf []Authenticator
+
+// CheckHealth checks every authenticator that has a CheckHealth method
+// (the Entra and OAuth authenticators: are their keys available?) and
+// joins their errors: a health endpoint sees through Any.
+func (as anyOf) CheckHealth(ctx context.Context) error {
+	var errs []error
+	for _, a := range as {
+		if hc, ok := a.(interface{ CheckHealth(context.Context) error }); ok {
+			errs = append(errs, hc.CheckHealth(ctx))
+		}
+	}
+	return errors.Join(errs...)
+}
 
 func (as anyOf) Authenticate(r *http.Request) (Principal, error) {
 	var best error

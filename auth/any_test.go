@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -43,4 +45,23 @@ func bearer(token string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "/Users", nil)
 	r.Header.Set("Authorization", "Bearer "+token)
 	return r
+}
+
+type healthAuth struct {
+	auth.Authenticator
+	err error
+}
+
+func (h healthAuth) CheckHealth(context.Context) error { return h.err }
+
+func TestAnyChecksHealthOfEach(t *testing.T) {
+	static := auth.StaticTokens(auth.Token{Secret: "s", Tenant: "t"})
+	down := errors.New("keys unavailable")
+	if err := auth.Any(static, healthAuth{static, nil}).(interface{ CheckHealth(context.Context) error }).CheckHealth(context.Background()); err != nil {
+		t.Errorf("all healthy: %v", err)
+	}
+	err := auth.Any(healthAuth{static, nil}, static, healthAuth{static, down}).(interface{ CheckHealth(context.Context) error }).CheckHealth(context.Background())
+	if !errors.Is(err, down) {
+		t.Errorf("one unhealthy: %v, want it to wrap %v", err, down)
+	}
 }

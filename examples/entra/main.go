@@ -260,7 +260,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.Handle("GET /healthz", h.LivenessHandler())
+	mux.Handle("GET /readyz", h.ReadinessHandler(5*time.Second)) // 503 while a tenant's signing keys are unavailable
 	for _, l := range printed {
 		fmt.Fprintln(stdout, l)
 	}

@@ -140,6 +140,36 @@ func TestAuthorityHost(t *testing.T) {
 	if s := status(t, base, iss.Mint(a, authtest.Claims{"aud": "someone-else"})); s != http.StatusUnauthorized {
 		t.Errorf("another audience: %d, want 401", s)
 	}
+	if code, body := get(t, strings.TrimSuffix(base, "/scim/v2")+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz with both tenants' keys at hand: %d %s, want 200", code, body)
+	}
+}
+
+// TestReadyzWithoutSigningKeys: while the tenants' signing keys cannot be
+// fetched, /readyz says so (503) and /healthz does not.
+func TestReadyzWithoutSigningKeys(t *testing.T) {
+	iss := authtest.NewIssuer(authtest.Options{})
+	host := iss.URL()
+	iss.Close() // keys unreachable
+	out := start(t, 3, "-tenant", authtest.NewTenantID(), "-authority-host", host)
+	root := strings.TrimSuffix(out["SCIM endpoint"], "/scim/v2")
+	if code, body := get(t, root+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "auth") {
+		t.Errorf("/readyz without signing keys: %d %s, want 503 naming auth", code, body)
+	}
+	if code, _ := get(t, root+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d, want 200 (liveness does not depend on the keys)", code)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestFlagErrors(t *testing.T) {
