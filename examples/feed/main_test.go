@@ -39,7 +39,9 @@ func TestEntraActionsArriveAsEvents(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "feed.db")
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "tok", "-db", db}, &out, &errs, ready) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "tok", "-db", db}, &out, &errs, ready)
+	}()
 	var base string
 	select {
 	case base = <-ready:
