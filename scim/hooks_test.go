@@ -395,3 +395,38 @@ func TestRequestIDFromTheClientIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestHooksNeverSeeAPassword: a password sent on every write path (POST,
+// PUT, PATCH, Bulk) reaches neither the hooks nor the events.
+func TestHooksNeverSeeAPassword(t *testing.T) {
+	const secret = "Sup3r-S3cret-pa55"
+	l := &hookLog{}
+	h := newHandler(t, func(c *scim.Config) { c.Hooks = l })
+	uid := createUser(t, h, `{"schemas":["`+userURN+`"],"userName":"p@example.com","password":"`+secret+`"}`)
+	wantStatus(t, do(t, h, http.MethodPut, "/Users/"+uid, `{"schemas":["`+userURN+`"],"userName":"p@example.com","password":"`+secret+`","title":"x"}`), http.StatusOK, "PUT")
+	wantStatus(t, do(t, h, http.MethodPatch, "/Users/"+uid, `{"schemas":["`+patchURN+`"],"Operations":[{"op":"replace","path":"password","value":"`+secret+`"},{"op":"replace","path":"title","value":"y"}]}`), http.StatusOK, "PATCH")
+	wantStatus(t, do(t, h, http.MethodPatch, "/Users/"+uid, `{"schemas":["`+patchURN+`"],"Operations":[{"op":"replace","value":{"password":"`+secret+`","title":"z"}}]}`), http.StatusOK, "PATCH without path")
+	wantStatus(t, do(t, h, http.MethodPost, "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"schemas":["`+userURN+`"],"userName":"q@example.com","password":"`+secret+`"}}]}`), http.StatusOK, "Bulk")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.before) != 5 || len(l.after) != 5 {
+		t.Fatalf("%d BeforeWrite and %d AfterWrite calls, want 5 and 5", len(l.before), len(l.after))
+	}
+	for _, c := range append(slices.Clone(l.before), l.after...) {
+		if strings.Contains(fmt.Sprintf("%+v %s %s", c, attrsOf(c.Before), attrsOf(c.After)), secret) {
+			t.Errorf("a %s hook saw the password: %+v", c.Op, c)
+		}
+		for _, e := range c.Events {
+			if strings.Contains(string(e.Before)+string(e.After), secret) {
+				t.Errorf("a %s event holds the password", e.Kind)
+			}
+		}
+	}
+}
+
+func attrsOf(r *store.Resource) string {
+	if r == nil {
+		return ""
+	}
+	return string(r.Attributes)
+}
