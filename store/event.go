@@ -74,7 +74,9 @@ type Event struct {
 // deleted user was in) when after is nil, and otherwise one Updated,
 // Deactivated or Reactivated listing the changed attributes, if any
 // changed, then one MemberAdded or MemberRemoved per member that joined or
-// left. A change that changes nothing yields none.
+// left. A change that changes nothing yields none. A deleted group yields
+// Deleted alone: its members leave it with it (one event, however large
+// the group), and a consumer that tracks memberships drops the group's.
 func Changes(before, after *Resource) []Event {
 	switch {
 	case before == nil && after == nil:
