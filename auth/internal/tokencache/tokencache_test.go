@@ -17,6 +17,11 @@ func TestTokenCacheBounds(t *testing.T) {
 		if c.Len() > 100 {
 			t.Fatalf("%d entries after %d puts, want at most 100", c.Len(), i+1)
 		}
+		if i == 100 && c.Len() != 88 {
+			// Full: the 101st put drops entries until 7/8 are left (87),
+			// then adds its own.
+			t.Fatalf("%d entries after the put that found the cache full, want 88", c.Len())
+		}
 	}
 	if _, ok := c.Get(sum(999), now); !ok {
 		t.Error("the latest token is not cached")
