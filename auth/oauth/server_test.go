@@ -255,3 +255,99 @@ func TestHashSecret(t *testing.T) {
 	// Principal subject and method through the Authenticator interface.
 	var _ auth.Authenticator = (*oauth.Authenticator)(nil)
 }
+
+// TestProtocolHeaders: the headers RFC 6749 and HTTP ask of each refusal,
+// and the body limit's exact edge.
+func TestProtocolHeaders(t *testing.T) {
+	f := newFixture(t)
+	// 405 names the one method.
+	if rep := f.do(httptest.NewRequest("GET", "/oauth/token", nil)); rep.status != 405 || rep.header.Get("Allow") != "POST" {
+		t.Errorf("GET: %d, Allow %q; want 405, POST", rep.status, rep.header.Get("Allow"))
+	}
+	// 401 to HTTP Basic names the scheme (RFC 6749 §5.2).
+	if rep := f.do(tokenRequest(form("grant_type", "client_credentials"), "a", "wrong-secret-0123456789")); rep.status != 401 || !strings.HasPrefix(rep.header.Get("WWW-Authenticate"), "Basic ") {
+		t.Errorf("wrong Basic secret: %d, WWW-Authenticate %q", rep.status, rep.header.Get("WWW-Authenticate"))
+	}
+	// A body of exactly MaxBodyBytes is read; one byte more is refused.
+	body := func(n int) *http.Request {
+		b := "grant_type=client_credentials&client_id=a&client_secret=" + secretA + "&pad="
+		r := httptest.NewRequest("POST", "/oauth/token", strings.NewReader(b+strings.Repeat("x", n-len(b))))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
+	if rep := f.do(body(oauth.DefaultMaxBodyBytes)); rep.status != 200 {
+		t.Errorf("a body of exactly %d bytes: %d %s", oauth.DefaultMaxBodyBytes, rep.status, rep.raw)
+	}
+	if rep := f.do(body(oauth.DefaultMaxBodyBytes + 1)); rep.status != 400 {
+		t.Errorf("a body of %d bytes: %d, want 400", oauth.DefaultMaxBodyBytes+1, rep.status)
+	}
+}
+
+// TestRetryAfterIsTheWait: a throttled client is told how long to wait,
+// and may try again exactly then (one failure per 30 s once its burst of
+// 10 is spent).
+func TestRetryAfterIsTheWait(t *testing.T) {
+	f := newFixture(t)
+	wrong := func() reply { return f.do(tokenRequest(form("grant_type", "client_credentials"), "b", "wrong-secret-0123456789")) }
+	for range 10 {
+		if rep := wrong(); rep.status != 401 {
+			t.Fatalf("within the burst: %d", rep.status)
+		}
+	}
+	rep := wrong()
+	if rep.status != 429 || rep.header.Get("Retry-After") != "30" {
+		t.Fatalf("past the burst: %d, Retry-After %q; want 429, 30", rep.status, rep.header.Get("Retry-After"))
+	}
+	f.clock.Add(29 * time.Second)
+	if rep := wrong(); rep.status != 429 || rep.header.Get("Retry-After") != "1" {
+		t.Errorf("a second early: %d, Retry-After %q; want 429, 1", rep.status, rep.header.Get("Retry-After"))
+	}
+	f.clock.Add(time.Second)
+	if rep := wrong(); rep.status != 401 {
+		t.Errorf("after the wait: %d, want 401 (tried again)", rep.status)
+	}
+}
+
+// TestBoundsAreInclusive: each documented bound is accepted at its edge
+// and refused one step past it.
+func TestBoundsAreInclusive(t *testing.T) {
+	secret16 := strings.Repeat("s", oauth.MinSecretBytes)
+	for _, c := range []struct {
+		name   string
+		secret string
+		iter   int
+		ok     bool
+	}{
+		{"shortest secret", secret16, oauth.MinIterations, true},
+		{"a byte shorter", secret16[1:], oauth.MinIterations, false},
+		{"fewest iterations - 1", secret16, oauth.MinIterations - 1, false},
+		{"most iterations + 1", secret16, oauth.MaxIterations + 1, false},
+	} {
+		if _, err := oauth.HashSecretCost(c.secret, c.iter); (err == nil) != c.ok {
+			t.Errorf("HashSecretCost, %s: err %v, want ok %v", c.name, err, c.ok)
+		}
+	}
+	// A hash read from a clients file: its iteration count within bounds.
+	h, err := oauth.HashSecretCost(secret16, oauth.MinIterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(h, "$")
+	for iter, ok := range map[string]bool{"1000": true, "999": false, "10000000": true, "10000001": false} {
+		parts[1] = iter
+		_, err := oauth.NewClients(oauth.Client{ID: "x", Tenant: "t", Secrets: []oauth.Secret{{Hash: strings.Join(parts, "$")}}})
+		if (err == nil) != ok {
+			t.Errorf("a hash of %s iterations: err %v, want ok %v", iter, err, ok)
+		}
+	}
+	// Lifetime within Microsoft's window, both edges included.
+	f := newFixture(t)
+	for lifetime, ok := range map[time.Duration]bool{oauth.MinLifetime: true, oauth.MaxLifetime: true, oauth.MinLifetime - time.Second: false, oauth.MaxLifetime + time.Second: false} {
+		cfg := f.cfg
+		cfg.Lifetime = lifetime
+		_, err := oauth.NewServer(cfg)
+		if (err == nil) != ok {
+			t.Errorf("Lifetime %v: err %v, want ok %v", lifetime, err, ok)
+		}
+	}
+}
