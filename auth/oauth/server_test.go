@@ -288,7 +288,9 @@ func TestProtocolHeaders(t *testing.T) {
 // 10 is spent).
 func TestRetryAfterIsTheWait(t *testing.T) {
 	f := newFixture(t)
-	wrong := func() reply { return f.do(tokenRequest(form("grant_type", "client_credentials"), "b", "wrong-secret-0123456789")) }
+	wrong := func() reply {
+		return f.do(tokenRequest(form("grant_type", "client_credentials"), "b", "wrong-secret-0123456789"))
+	}
 	for range 10 {
 		if rep := wrong(); rep.status != 401 {
 			t.Fatalf("within the burst: %d", rep.status)
