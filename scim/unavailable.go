@@ -30,10 +30,11 @@ func retryAfterSeconds(d time.Duration) string {
 }
 
 // logFailure logs a request (or Bulk operation) answered with a 5xx, at
-// ERROR. For an unavailable store the line names the Store method and
+// ERROR, with the request id the access log's line for the request has. For an unavailable store the line names the Store method and
 // the cause, and says when a write may or may not have been applied.
 func (h *Handler) logFailure(ctx context.Context, msg, tenant, method, path string, status int, err error) {
 	attrs := []slog.Attr{
+		slog.String("request_id", store.RequestID(ctx)),
 		slog.String("tenant", tenant),
 		slog.String("method", method),
 		slog.String("path", clip.String(path, maxLogPath)),

@@ -1,7 +1,9 @@
 package scim_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -206,5 +208,37 @@ func TestStoreUnavailableInBulk(t *testing.T) {
 	line := logs.String()
 	if !strings.Contains(line, `msg="scim: bulk operation failed: the database is unavailable; the write may or may not have been applied"`) || !strings.Contains(line, "op=Create") {
 		t.Errorf("log %q", line)
+	}
+}
+
+// TestBulkOperationFailureLineCarriesTheRequestID: a 5xx inside a Bulk
+// is logged on a line of its own, with the request id of the Bulk's
+// access line and response header.
+func TestBulkOperationFailureLineCarriesTheRequestID(t *testing.T) {
+	var buf bytes.Buffer
+	fs := &faultyStore{Store: memory.New(), fault: func(op string) error {
+		if op == "Create" {
+			return &store.UnavailableError{Op: "create", Err: errors.New("connection refused")}
+		}
+		return nil
+	}}
+	h := newHandler(t, func(c *scim.Config) {
+		c.Store = fs
+		c.Logger = slog.New(slog.NewJSONHandler(&buf, nil))
+	})
+	r := do(t, h, http.MethodPost, "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":`+userBody("a@example.com")+`}]}`)
+	if r.status != http.StatusOK || str(r.body, "Operations.0.status") != "503" {
+		t.Fatalf("Bulk over an unavailable store: %s", r)
+	}
+	rid := r.header.Get("X-Request-Id")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines, want the operation's failure and the access line:\n%s", len(lines), buf.String())
+	}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil || m["request_id"] != rid {
+			t.Errorf("line without request_id %s: %s", rid, l)
+		}
 	}
 }
