@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -429,4 +430,48 @@ func attrsOf(r *store.Resource) string {
 		return ""
 	}
 	return string(r.Attributes)
+}
+
+// TestHooksMayReadTheStore: a BeforeWrite that reads the Store (a seat
+// count, the resource itself) while a PUT or PATCH is being written does
+// not deadlock on any store.
+func TestHooksMayReadTheStore(t *testing.T) {
+	for _, kind := range teststore.All() {
+		t.Run(kind.Name, func(t *testing.T) {
+			st := kind.New(t)
+			var reads int
+			h := newHandler(t, func(c *scim.Config) {
+				c.Store = st
+				c.Hooks = scim.HookFuncs{Before: func(ctx context.Context, ch *scim.Change) error {
+					if _, err := st.List(ctx, store.User, store.Query{Count: 10}); err != nil {
+						return err
+					}
+					if ch.ID != "" {
+						if _, err := st.Get(ctx, ch.Type, ch.ID); err != nil {
+							return err
+						}
+					}
+					reads++
+					return nil
+				}}
+			})
+			uid := createUser(t, h, userBody("r@example.com"))
+			done := make(chan result, 2)
+			go func() {
+				done <- do(t, h, http.MethodPatch, "/Users/"+uid, entraDisable)
+				done <- do(t, h, http.MethodPut, "/Users/"+uid, `{"schemas":["`+userURN+`"],"userName":"r@example.com","title":"t"}`)
+			}()
+			for _, what := range []string{"PATCH", "PUT"} {
+				select {
+				case r := <-done:
+					wantStatus(t, r, http.StatusOK, what)
+				case <-time.After(20 * time.Second):
+					t.Fatalf("%s with a hook that reads the store: no answer in 20 s (deadlock)", what)
+				}
+			}
+			if reads != 3 {
+				t.Errorf("the hook read the store %d times, want 3 (POST, PATCH, PUT)", reads)
+			}
+		})
+	}
 }

@@ -432,7 +432,10 @@ func (s *Store) write(t *tenant, tb *table, e *entry, r *store.Resource) (*store
 	return t.resource(r.Type, e, true), nil
 }
 
-// Update implements store.Store.
+// Update implements store.Store. fn runs without the tenant's lock (it
+// may call the Store, as a Handler hook may); the write is taken only if
+// nobody wrote the resource meanwhile, else fn runs again on what they
+// wrote.
 func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*store.Resource) error) (*store.Resource, error) {
 	t, err := s.tenant(ctx, false)
 	if err != nil {
@@ -443,30 +446,46 @@ func (s *Store) Update(ctx context.Context, typ, id, ifMatch string, fn func(*st
 	}
 	rec := s.recorder(ctx)
 	defer rec.publish()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	tb := t.table(typ, false)
-	e := t.lookup(typ, id)
-	if e == nil {
-		return nil, notFound(typ, id)
+	for {
+		t.mu.RLock()
+		e := t.lookup(typ, id)
+		if e == nil {
+			t.mu.RUnlock()
+			return nil, notFound(typ, id)
+		}
+		if err := checkMatch(e, ifMatch); err != nil {
+			t.mu.RUnlock()
+			return nil, err
+		}
+		version := e.version
+		r := t.resource(typ, e, true) // a copy: fn may change it freely
+		var before *store.Resource
+		if rec != nil {
+			before = t.resource(typ, e, true)
+		}
+		t.mu.RUnlock()
+
+		if err := fn(r); err != nil {
+			return nil, err
+		}
+		r.Type, r.ID = typ, id
+
+		t.mu.Lock()
+		if t.lookup(typ, id) != e {
+			t.mu.Unlock()
+			return nil, notFound(typ, id) // deleted meanwhile
+		}
+		if e.version != version {
+			t.mu.Unlock()
+			continue // written meanwhile: again, on what was written
+		}
+		res, err := s.write(t, t.table(typ, false), e, r)
+		if err == nil && rec != nil {
+			rec.commit(store.Changes(before, res))
+		}
+		t.mu.Unlock()
+		return res, err
 	}
-	if err := checkMatch(e, ifMatch); err != nil {
-		return nil, err
-	}
-	r := t.resource(typ, e, true) // a copy: fn may change it freely
-	var before *store.Resource
-	if rec != nil {
-		before = t.resource(typ, e, true)
-	}
-	if err := fn(r); err != nil {
-		return nil, err
-	}
-	r.Type, r.ID = typ, id
-	res, err := s.write(t, tb, e, r)
-	if err == nil && rec != nil {
-		rec.commit(store.Changes(before, res))
-	}
-	return res, err
 }
 
 // Delete implements store.Store.
