@@ -27,7 +27,9 @@ type Hooks interface {
 	//
 	// For a PATCH or PUT it runs inside the Store's atomic update, and may
 	// run again when the Store retries that update after a concurrent
-	// write. A PATCH that only adds or removes group members, served by a
+	// write. It may read the Store (a seat count, say: scimkit's stores
+	// hold no lock while it runs) but must not write the resource being
+	// written. A PATCH that only adds or removes group members, served by a
 	// store.MemberPatcher, reaches it without Before and After: its
 	// Events are the member changes requested.
 	BeforeWrite(ctx context.Context, c *Change) error
