@@ -20,7 +20,7 @@ const (
 // code, Description the error_description sent to the client (never
 // the precise reason of a failed client authentication, which is logged),
 // Status the HTTP status. Err, when set, is the precise reason: one of
-// the sentinel errors below or an error of package auth/entra (test with
+// the sentinel errors below or one of the AssertionVerifier (test with
 // errors.Is).
 type Error struct {
 	Code        string

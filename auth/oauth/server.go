@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/auth"
-	"github.com/scimkit/scimkit/auth/entra"
 	"github.com/scimkit/scimkit/auth/internal/reject"
 )
 
@@ -34,11 +33,23 @@ const (
 	AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 )
 
-// AssertionVerifier checks a client assertion: an Entra v2 token, for
-// workload identity federation. *entra.Authenticator built with
-// entra.Config{Version: entra.V2, …} is one.
+// AssertionVerifier checks a client assertion (an Entra v2 token, for
+// workload identity federation): its signature, issuer and times. An
+// *entra.Authenticator built with entra.Config{Version: entra.V2, …} is
+// one; this package does not import it, so a service that only uses
+// client secrets links no JWT library.
 type AssertionVerifier interface {
-	Verify(ctx context.Context, assertion string) (*entra.Token, error)
+	VerifyAssertion(ctx context.Context, assertion string) (Assertion, error)
+}
+
+// Assertion is what a verified client assertion says; the Server matches
+// it against the clients' Federation.
+type Assertion struct {
+	Tenant   string   // tid: the Entra tenant that issued it
+	Subject  string   // sub: the workload identity (Federation.Subject)
+	Audience []string // aud (Federation.Audience must be one)
+	ID       string   // jti (else Entra's uti): each is accepted once
+	Expiry   time.Time
 }
 
 // Config configures NewServer. Clients, Issuer and SigningKey are
@@ -445,7 +456,7 @@ func (s *Server) checkAssertion(ctx context.Context, clientID, assertion string,
 	if len(assertion) > auth.MaxTokenBytes {
 		return nil, "", auth.ErrTokenTooLarge
 	}
-	t, err := s.assertions.Verify(ctx, assertion)
+	t, err := s.assertions.VerifyAssertion(ctx, assertion)
 	if err != nil {
 		return nil, "", err
 	}
