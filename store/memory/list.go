@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -152,6 +153,6 @@ func (t *tenant) candidates(typ string, tb *table, f *store.Filter) (hits []*ent
 		return nil, exact
 	}
 	hits = slices.Clone(tb.byExt[value])
-	slices.SortFunc(hits, func(a, b *entry) int { return compareU64(a.seq, b.seq) }) // creation order
+	slices.SortFunc(hits, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) }) // creation order
 	return hits, exact
 }

@@ -316,7 +316,7 @@ func (t *tenant) resource(typ string, e *entry, full bool) *store.Resource {
 			seqs[id] = m.seq
 		}
 		slices.SortFunc(r.Members, func(a, b store.Member) int {
-			return compareU64(seqs[a.Value], seqs[b.Value])
+			return cmp.Compare(seqs[a.Value], seqs[b.Value])
 		})
 	}
 	if gs := t.memberOf[e.id]; len(gs) > 0 && typ == store.User {
@@ -329,16 +329,6 @@ func (t *tenant) resource(typ string, e *entry, full bool) *store.Resource {
 		slices.SortFunc(r.Groups, func(a, b store.GroupRef) int { return strings.Compare(a.Value, b.Value) })
 	}
 	return r
-}
-
-func compareU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (t *tenant) displayOf(id, typ string) string {
@@ -522,7 +512,7 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) error {
 			delete(tb.byExt, e.externalID)
 		}
 	}
-	i, found := slices.BinarySearchFunc(tb.order, e.seq, func(x *entry, seq uint64) int { return compareU64(x.seq, seq) })
+	i, found := slices.BinarySearchFunc(tb.order, e.seq, func(x *entry, seq uint64) int { return cmp.Compare(x.seq, seq) })
 	if found {
 		tb.order = slices.Delete(tb.order, i, i+1)
 	}

@@ -13,13 +13,10 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// patchMembersSQL adds and removes members of a group in one PostgreSQL
-// statement: it locks the members added (FOR SHARE, so that a concurrent
-// Delete of one waits, and then removes the membership), bumps the
-// group's version — only if every member added exists and the version is
-// one ifMatch allows — and writes the membership rows. When the group's
-// row is not returned, nothing was written.
-const patchMembersSQL = `WITH found AS (
+// memberPatchHead starts both member-patch statements: found locks the
+// members added (FOR SHARE), and g bumps the group's version only if
+// every one of them exists and ifMatch allows.
+const memberPatchHead = `WITH found AS (
 		SELECT id, type, display_name FROM scimkit_resources
 		WHERE tenant = ? AND type IN ('User', 'Group') AND id = ANY(?::text[]) FOR SHARE),
 	g AS (
@@ -27,7 +24,15 @@ const patchMembersSQL = `WITH found AS (
 		WHERE r.tenant = ? AND r.type = 'Group' AND r.id = ?
 			AND (?::bigint[] IS NULL OR r.version = ANY(?::bigint[]))
 			AND (SELECT count(*) FROM found) = ?
-		RETURNING r.*),
+		RETURNING r.*),`
+
+// patchMembersSQL adds and removes members of a group in one PostgreSQL
+// statement: it locks the members added (FOR SHARE, so that a concurrent
+// Delete of one waits, and then removes the membership), bumps the
+// group's version — only if every member added exists and the version is
+// one ifMatch allows — and writes the membership rows. When the group's
+// row is not returned, nothing was written.
+const patchMembersSQL = memberPatchHead + `
 	want AS (SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS w(id, display, ord)),
 	given AS (
 		INSERT INTO scimkit_members (tenant, group_id, member_id, member_type, display, added_ns)
@@ -184,15 +189,7 @@ var patchMembersFeedSQL = changesCTE + `,
 // and ch: the effective changes, a member.added for each member inserted
 // (not one already there) then a member.removed for each one deleted,
 // with the event ids the statement was given.
-const changesCTE = `WITH found AS (
-		SELECT id, type, display_name FROM scimkit_resources
-		WHERE tenant = ? AND type IN ('User', 'Group') AND id = ANY(?::text[]) FOR SHARE),
-	g AS (
-		UPDATE scimkit_resources r SET version = r.version + 1, modified_ns = ?
-		WHERE r.tenant = ? AND r.type = 'Group' AND r.id = ?
-			AND (?::bigint[] IS NULL OR r.version = ANY(?::bigint[]))
-			AND (SELECT count(*) FROM found) = ?
-		RETURNING r.*),
+const changesCTE = memberPatchHead + `
 	want AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS w(id, display, eid, ord)),
 	given AS (
 		INSERT INTO scimkit_members (tenant, group_id, member_id, member_type, display, added_ns)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,22 +241,12 @@ func (f *feedSuite) testDeleteUserInGroups(t *testing.T) {
 	}
 	got := briefs(evs)
 	if len(got) > 1 {
-		slices.SortFunc(got[1:], func(a, b brief) int { return cmpString(a.ID, b.ID) })
+		slices.SortFunc(got[1:], func(a, b brief) int { return strings.Compare(a.ID, b.ID) })
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("deleting a user in three groups (-want +got):\n%s", diff)
 	}
 	e.checkStamps(t, evs, tenantA, "req-delete")
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (f *feedSuite) testOrder(t *testing.T) {
