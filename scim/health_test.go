@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,6 +87,11 @@ func TestHealth(t *testing.T) {
 			}
 			if status != tt.wantStatus {
 				t.Errorf("readiness %d, want %d (%v)", status, tt.wantStatus, body)
+			}
+			// An unauthenticated probe learns which component failed,
+			// never why (a database address, a tenant id).
+			if raw, _ := json.Marshal(body); strings.Contains(string(raw), "refused") || strings.Contains(string(raw), "tenant") {
+				t.Errorf("readiness body leaks the cause: %s", raw)
 			}
 			failed, _ := body["failed"].([]any)
 			if diff := cmp.Diff(tt.wantFailed, failed); diff != "" {
