@@ -268,8 +268,11 @@ func (s *suite) testCursorConcurrent(t *testing.T) {
 }
 
 // churn creates users that sort among the others and deletes them again,
-// keeping at most keep of its own alive, so that a walk in creation order
-// (where they all land at the end) still comes to an end.
+// keeping at most keep of its own alive. In creation order they all land
+// at the end, ahead of a walk's position: a walk comes to an end only
+// because the background churn stops after budget steps (a store whose
+// writes are faster than its pages would otherwise be chased for ever),
+// and the walk's own churn, two creates a page of three, falls behind.
 type churn struct {
 	e  *env
 	mu sync.Mutex
@@ -277,6 +280,9 @@ type churn struct {
 }
 
 const keep = 4
+
+// budget is how many steps the background churn takes at most.
+const budget = 150
 
 func newChurn(e *env) *churn { return &churn{e: e} }
 
@@ -310,13 +316,14 @@ func (c *churn) step(t testing.TB, mine []string) []string {
 	return mine
 }
 
-// background churns until the returned stop is called.
+// background churns, budget steps at most, until the returned stop is
+// called.
 func (c *churn) background(t testing.TB) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		var mine []string
-		for {
+		for range budget {
 			select {
 			case <-done:
 				return
