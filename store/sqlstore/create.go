@@ -53,7 +53,7 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 				evs = s.events(ctx, ns, nil, out)
 			}
 			if s.feeding(evs) {
-				q = createFeedSQL
+				q = createFeedSQL.For(evs)
 				args = append(args, s.feedArgs(tenant, ns, evs)...)
 			}
 			_, err := s.db.ExecContext(ctx, s.sql(q), args...)
@@ -116,7 +116,8 @@ const createSQL = `WITH u AS (
 // createFeedSQL is createSQL appending the events (feedCTE) in the same
 // statement, after the rows are written: the tenant's head is locked
 // last, so no writer holding it waits for a lock another one holds.
-var createFeedSQL = `WITH u AS (
+var createFeedSQL = newFeedStatements("r, (SELECT count(*) FROM u) uc", func(cte string) string {
+	return `WITH u AS (
 		INSERT INTO scimkit_unique (tenant, type, attribute, key, id)
 		SELECT ?, ?, x.attribute, x.key, ? FROM json_to_recordset(?::text::json) AS x(attribute text, key text)
 		RETURNING 1),
@@ -125,8 +126,9 @@ var createFeedSQL = `WITH u AS (
 		(tenant, type, id, unique_key, unique_values, user_name, display_name, external_id, attributes, schemas, created_ns, modified_ns, version)
 		VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		RETURNING 1),
-	` + feedCTE("r, (SELECT count(*) FROM u) uc") + `
+	` + cte + `
 	SELECT 1`
+})
 
 // shownMembers is how resolved members read back: the display they were
 // given, else the member's own.

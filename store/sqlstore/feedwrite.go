@@ -63,23 +63,29 @@ type storedMember struct {
 func (s *Store) feedRecords(evs []store.Event) string {
 	recs := make([]feedRecord, len(evs))
 	for i, e := range evs {
-		r := feedRecord{Ord: i + 1, ID: e.ID, Kind: string(e.Kind), Type: e.Type, RID: e.ResourceID, Version: e.Version, Req: e.RequestID}
-		if len(e.Paths) > 0 {
-			b, _ := json.Marshal(e.Paths)
-			r.Paths = string(b)
-		}
-		if e.Member != nil {
-			b, _ := json.Marshal(storedMember(*e.Member))
-			r.Member = string(b)
-		}
-		if s.feed.values {
-			r.Before, r.After = string(e.Before), string(e.After)
-		}
-		r.Principal = s.principalJSON(e.Principal)
-		recs[i] = r
+		recs[i] = s.feedRecord(e)
+		recs[i].Ord = i + 1
 	}
 	b, _ := json.Marshal(recs)
 	return string(b)
+}
+
+// feedRecord is e as the feed stores it.
+func (s *Store) feedRecord(e store.Event) feedRecord {
+	r := feedRecord{ID: e.ID, Kind: string(e.Kind), Type: e.Type, RID: e.ResourceID, Version: e.Version, Req: e.RequestID}
+	if len(e.Paths) > 0 {
+		b, _ := json.Marshal(e.Paths)
+		r.Paths = string(b)
+	}
+	if e.Member != nil {
+		b, _ := json.Marshal(storedMember(*e.Member))
+		r.Member = string(b)
+	}
+	if s.feed.values {
+		r.Before, r.After = string(e.Before), string(e.After)
+	}
+	r.Principal = s.principalJSON(e.Principal)
+	return r
 }
 
 // principalJSON is p as the feed stores it ("" for none).
@@ -97,10 +103,17 @@ func (s *Store) principalJSON(p auth.Principal) string {
 // commit order — and notifies the consumers (pg_notify: delivered on
 // commit); fe inserts the events. from, when not empty, is the FROM
 // clause of h: the rows that say the write was made (no row: no events).
-// Its arguments are feedArgs.
-func feedCTE(from string) string {
+// With one, fe takes the one event's columns as parameters (most writes
+// make one event; json_to_recordset costs PostgreSQL more than the
+// insert). Its arguments are feedArgs.
+func feedCTE(from string, one bool) string {
 	if from != "" {
 		from = " FROM " + from + " LIMIT 1"
+	}
+	rows := `?::text, h.seq - ?::bigint + e.ord, e.id, e.kind, e.type, e.rid, e.version, e.paths, e.member, e.before, e.after, e.principal, e.req, ?::bigint
+		FROM h, json_to_recordset(?::text::json) AS e(ord bigint, id text, kind text, type text, rid text, version text, paths text, member text, before text, after text, principal text, req text)`
+	if one {
+		rows = `?::text, h.seq, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint FROM h`
 	}
 	return `h AS (
 		INSERT INTO scimkit_feed_heads (tenant, seq) SELECT ?::text, ?::bigint` + from + `
@@ -108,15 +121,39 @@ func feedCTE(from string) string {
 		RETURNING seq, pg_notify('` + feedChannel + `', tenant)),
 	fe AS (
 		INSERT INTO scimkit_feed (tenant, seq, id, kind, type, resource_id, version, paths, member, before_doc, after_doc, principal, request_id, time_ns)
-		SELECT ?::text, h.seq - ?::bigint + e.ord, e.id, e.kind, e.type, e.rid, e.version, e.paths, e.member, e.before, e.after, e.principal, e.req, ?::bigint
-		FROM h, json_to_recordset(?::text::json) AS e(ord bigint, id text, kind text, type text, rid text, version text, paths text, member text, before text, after text, principal text, req text))`
+		SELECT ` + rows + `)`
 }
 
-// feedArgs are the arguments of feedCTE.
+// feedStatements is a PostgreSQL statement with feedCTE in it, for one
+// event and for several.
+type feedStatements [2]string
+
+// newFeedStatements builds the statements stmt(feedCTE(from, one)).
+func newFeedStatements(from string, stmt func(cte string) string) feedStatements {
+	return feedStatements{stmt(feedCTE(from, false)), stmt(feedCTE(from, true))}
+}
+
+// For is the statement for evs.
+func (f feedStatements) For(evs []store.Event) string {
+	if len(evs) == 1 {
+		return f[1]
+	}
+	return f[0]
+}
+
+// feedArgs are the arguments of feedCTE (with one when evs holds one
+// event).
 func (s *Store) feedArgs(tenant string, ns int64, evs []store.Event) []any {
 	n := int64(len(evs))
-	return []any{tenant, n, tenant, n, ns, s.feedRecords(evs)}
+	if n != 1 {
+		return []any{tenant, n, tenant, n, ns, s.feedRecords(evs)}
+	}
+	r := s.feedRecord(evs[0])
+	return []any{tenant, n, tenant, r.ID, r.Kind, r.Type, r.RID, r.Version, r.Paths, r.Member, r.Before, r.After, r.Principal, r.Req, ns}
 }
+
+// appendFeedSQL appends events on their own (PostgreSQL).
+var appendFeedSQL = newFeedStatements("", func(cte string) string { return `WITH ` + cte + ` SELECT 1` })
 
 // appendEvents inserts evs, made at ns, into the feed within q's
 // transaction: one statement in PostgreSQL, two in SQLite (whose single
@@ -126,7 +163,7 @@ func (s *Store) appendEvents(ctx context.Context, q querier, tenant string, ns i
 		return nil
 	}
 	if s.d.name == "postgres" {
-		if _, err := q.ExecContext(ctx, s.sql(`WITH `+feedCTE("")+` SELECT 1`), s.feedArgs(tenant, ns, evs)...); err != nil {
+		if _, err := q.ExecContext(ctx, s.sql(appendFeedSQL.For(evs)), s.feedArgs(tenant, ns, evs)...); err != nil {
 			return fmt.Errorf("sqlstore: appending %d events: %w", len(evs), err)
 		}
 		return nil

@@ -75,7 +75,9 @@ const updateRowSQL = `UPDATE scimkit_resources SET
 
 // updateFeedSQL is updateRowSQL appending the update's events
 // (feedCTE) in the same statement, when it updated the row.
-var updateFeedSQL = `WITH w AS (` + updateRowSQL + `), ` + feedCTE("w") + ` SELECT version FROM w`
+var updateFeedSQL = newFeedStatements("w", func(cte string) string {
+	return `WITH w AS (` + updateRowSQL + `), ` + cte + ` SELECT version FROM w`
+})
 
 // write stores n over the row at version, at ns, setting n's new version.
 // In PostgreSQL it appends evs (when the feed is on) in the same
@@ -85,7 +87,7 @@ func (s *Store) write(ctx context.Context, q querier, tenant string, n *store.Re
 		ns, tenant, n.Type, n.ID, version}
 	query := updateRowSQL
 	if s.d.name == "postgres" && s.feeding(evs) {
-		query = updateFeedSQL
+		query = updateFeedSQL.For(evs)
 		args = append(args, s.feedArgs(tenant, ns, evs)...)
 	}
 	var v int64
