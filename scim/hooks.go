@@ -20,16 +20,18 @@ import (
 type Hooks interface {
 	// BeforeWrite is called when a write is about to be stored. It sees
 	// the change as it would be committed. A non-nil error refuses the
-	// write and nothing is stored: a *Error is answered as it is (403 for
-	// a seat limit reached, 409, 400 invalidValue for a business rule);
+	// write and nothing is stored: a *Error is answered as it is (403,
+	// 409, 400 invalidValue for a business rule);
 	// an error wrapping store.ErrUnavailable is answered 503; any other
 	// error is logged and answered 500.
 	//
 	// For a PATCH or PUT it runs inside the Store's atomic update, and may
 	// run again when the Store retries that update after a concurrent
-	// write. It may read the Store (a seat count, say: scimkit's stores
-	// hold no lock while it runs) but must not write the resource being
-	// written. A PATCH that only adds or removes group members, served by a
+	// write. It may read the Store (scimkit's stores hold no lock while
+	// it runs) but must not write the resource being written. What it
+	// reads can change before the write commits: a limit that counts
+	// resources (seats) is exact only when the Store checks it in its own
+	// transaction (examples/ownmodel/seats.go). A PATCH that only adds or removes group members, served by a
 	// store.MemberPatcher, reaches it without Before and After: its
 	// Events are the member changes requested.
 	BeforeWrite(ctx context.Context, c *Change) error

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -109,4 +110,15 @@ func (a *account) resource(groups []store.GroupRef) (*store.Resource, error) {
 		r.Display = a.DisplayName.String
 	}
 	return r, nil
+}
+
+// isActive reports whether r's attributes say active (absent: active).
+func isActive(r *store.Resource) bool {
+	var v struct {
+		Active *bool `json:"active"`
+	}
+	if json.Unmarshal(r.Attributes, &v) != nil || v.Active == nil {
+		return true
+	}
+	return *v.Active
 }

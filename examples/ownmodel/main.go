@@ -50,10 +50,11 @@ func newService(db *sql.DB, d dialect, cfg config) (http.Handler, error) {
 	}
 	accounts := newAccountStore(db, d)
 	accounts.now = cfg.Now
+	accounts.seats = cfg.Seats
 	h, err := scim.NewHandler(scim.Config{
 		Store:  accounts,
 		Auth:   auth.StaticTokens(auth.Token{Secret: cfg.Token, Tenant: tenant}),
-		Hooks:  &accessHooks{DB: db, Dialect: d, Seats: cfg.Seats, Logger: cfg.Logger},
+		Hooks:  scim.HookFuncs{After: (&accessHooks{DB: db, Dialect: d, Logger: cfg.Logger}).AfterWrite},
 		Logger: cfg.Logger,
 	})
 	if err != nil {

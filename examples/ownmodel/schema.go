@@ -77,6 +77,13 @@ func schemaDDL(d dialect) []string {
 			CHECK ((account_id IS NULL) <> (member_team_id IS NULL))
 		)`,
 		`CREATE INDEX IF NOT EXISTS team_members_account ON team_members (account_id)`,
+		// One row per tenant, written when a tenant first takes a seat:
+		// the lock on it orders the writes that take seats (seats.go).
+		// A product has such a table already (its customers, their
+		// plans); lock that row instead.
+		`CREATE TABLE IF NOT EXISTS tenants (
+			tenant TEXT PRIMARY KEY
+		)`,
 		`CREATE INDEX IF NOT EXISTS team_members_team ON team_members (member_team_id)`,
 		`CREATE TABLE IF NOT EXISTS sessions (
 			id         TEXT PRIMARY KEY,

@@ -37,6 +37,10 @@ type accountStore struct {
 	// maxScan bounds how many rows a List reads to match a filter the
 	// database cannot answer (list.go).
 	maxScan int
+
+	// seats is the number of active users a tenant may have (seats.go);
+	// 0: no limit.
+	seats int
 }
 
 var (
@@ -104,15 +108,28 @@ func (s *accountStore) Create(ctx context.Context, r *store.Resource) (*store.Re
 		if err := a.setFromSCIM(r); err != nil {
 			return nil, err
 		}
-		_, err := s.db.ExecContext(ctx, s.d.rebind(`INSERT INTO accounts (`+accountColumns+`, user_name_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			a.ID, a.Tenant, a.UserName, a.ExternalID, a.DisplayName, a.GivenName, a.FamilyName,
-			a.Email, a.Active, a.ManagerID, a.Extra, a.Created, a.Updated, a.Revision, a.userNameKey())
-		if isUnique(err) {
-			return nil, &store.ConflictError{Attribute: "userName", Value: a.UserName}
+		insert := func(q querier) error {
+			_, err := q.ExecContext(ctx, s.d.rebind(`INSERT INTO accounts (`+accountColumns+`, user_name_key)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				a.ID, a.Tenant, a.UserName, a.ExternalID, a.DisplayName, a.GivenName, a.FamilyName,
+				a.Email, a.Active, a.ManagerID, a.Extra, a.Created, a.Updated, a.Revision, a.userNameKey())
+			if isUnique(err) {
+				return &store.ConflictError{Attribute: "userName", Value: a.UserName}
+			}
+			return s.fault(err)
+		}
+		if s.takesSeat(false, a.isActive()) {
+			err = s.inTx(ctx, func(tx *sql.Tx) error {
+				if err := s.takeSeat(ctx, tx, tenant); err != nil {
+					return err
+				}
+				return insert(tx)
+			})
+		} else {
+			err = insert(s.db)
 		}
 		if err != nil {
-			return nil, s.fault(err)
+			return nil, err
 		}
 		return a.resource(nil)
 	case store.Group:
@@ -228,6 +245,7 @@ func (s *accountStore) Update(ctx context.Context, typ, id, ifMatch string, fn f
 		}
 		revision, _ := strconv.ParseInt(cur.Version, 10, 64)
 		created := cur.Created
+		wasActive := typ == store.User && isActive(cur)
 		if err := fn(cur); err != nil {
 			return err
 		}
@@ -236,6 +254,11 @@ func (s *accountStore) Update(ctx context.Context, typ, id, ifMatch string, fn f
 			a := account{ID: id, Tenant: tenant, Created: created, Updated: now, Revision: revision + 1}
 			if err := a.setFromSCIM(cur); err != nil {
 				return err
+			}
+			if s.takesSeat(wasActive, a.isActive()) {
+				if err := s.takeSeat(ctx, tx, tenant); err != nil {
+					return err
+				}
 			}
 			_, err = tx.ExecContext(ctx, s.d.rebind(`UPDATE accounts SET user_name = ?, user_name_key = ?,
 				external_id = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, active = ?,
