@@ -70,13 +70,17 @@ type Event struct {
 
 // Changes returns the events of the change from before to after, without
 // the fields StampEvents fills: Created (and MemberAdded for each initial
-// member) when before is nil, Deleted (and MemberRemoved for each group a
-// deleted user was in) when after is nil, and otherwise one Updated,
-// Deactivated or Reactivated listing the changed attributes, if any
-// changed, then one MemberAdded or MemberRemoved per member that joined or
-// left. A change that changes nothing yields none. A deleted group yields
-// Deleted alone: its members leave it with it (one event, however large
-// the group), and a consumer that tracks memberships drops the group's.
+// member) when before is nil, Deleted (and MemberRemoved for each group in
+// before.Groups, Version unknown) when after is nil, and otherwise one
+// Updated, Deactivated or Reactivated listing the changed attributes, if
+// any changed, then one MemberAdded or MemberRemoved per member that
+// joined or left. A change that changes nothing yields none.
+//
+// What a Store's delete reports: Deleted, then MemberRemoved for each
+// group the deleted user or group was a member of, with that group's new
+// version (storetest checks it). A deleted group's own members leave it
+// with it, in the one Deleted event however large the group: a consumer
+// that tracks memberships drops the group's.
 func Changes(before, after *Resource) []Event {
 	switch {
 	case before == nil && after == nil:

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -69,16 +72,22 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error)
 		}
 		// Every group it was in changes.
 		ns := s.stamp()
-		if _, err := tx.ExecContext(ctx, s.sql(`UPDATE scimkit_resources SET version = version + 1, modified_ns = ?
-			WHERE tenant = ? AND type = 'Group' AND id IN (SELECT group_id FROM scimkit_members WHERE tenant = ? AND member_id = ?)`),
-			ns, tenant, tenant, id); err != nil {
-			return fmt.Errorf("sqlstore: updating the groups of %s: %w", id, err)
+		left, err := s.leaveGroups(ctx, tx, tenant, id, ns)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.sql(`DELETE FROM scimkit_members WHERE tenant = ? AND (member_id = ? OR group_id = ?)`), tenant, id, id); err != nil {
 			return fmt.Errorf("sqlstore: deleting the memberships of %s: %w", id, err)
 		}
 		if want {
-			evs = s.events(ctx, ns, before, nil)
+			// Deleted, then the member leaving each group it was in (a
+			// user's or a group's), with the group's new version.
+			before.Groups = nil
+			evs = store.Changes(before, nil)
+			for _, g := range left {
+				evs = append(evs, store.MemberEvent(store.MemberRemoved, g.id, g.version, store.Member{Value: id, Type: typ, Display: before.Display}))
+			}
+			store.StampEvents(ctx, time.Unix(0, ns).UTC(), evs)
 			if err := s.appendEvents(ctx, tx, tenant, ns, evs); err != nil {
 				return fmt.Errorf("sqlstore: deleting %s %s: %w", typ, id, err)
 			}
@@ -89,4 +98,34 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifMatch string) (err error)
 		s.committed(ctx, evs)
 	}
 	return err
+}
+
+// groupVersion is a group and its version.
+type groupVersion struct{ id, version string }
+
+// leaveGroups gives every group that lists member a new version, at ns,
+// and returns them with it, by id. (The caller removes the memberships.)
+func (s *Store) leaveGroups(ctx context.Context, tx *sql.Tx, tenant, member string, ns int64) ([]groupVersion, error) {
+	rows, err := tx.QueryContext(ctx, s.sql(`UPDATE scimkit_resources SET version = version + 1, modified_ns = ?
+		WHERE tenant = ? AND type = 'Group' AND id IN (SELECT group_id FROM scimkit_members WHERE tenant = ? AND member_id = ?)
+		RETURNING id, version`), ns, tenant, tenant, member)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: updating the groups of %s: %w", member, err)
+	}
+	defer rows.Close()
+	var gs []groupVersion
+	for rows.Next() {
+		var g groupVersion
+		var v int64
+		if err := rows.Scan(&g.id, &v); err != nil {
+			return nil, fmt.Errorf("sqlstore: updating the groups of %s: %w", member, err)
+		}
+		g.version = strconv.FormatInt(v, 10)
+		gs = append(gs, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: updating the groups of %s: %w", member, err)
+	}
+	slices.SortFunc(gs, func(a, b groupVersion) int { return strings.Compare(a.id, b.id) })
+	return gs, nil
 }

@@ -46,6 +46,7 @@ func RunFeed(t *testing.T, newStore func(t *testing.T, clock *Clock) FeedStore) 
 		t.Run("GroupMembers", f.testGroupMembers)
 		t.Run("MemberPatcher", f.testMemberPatcher)
 		t.Run("DeleteUserInThreeGroups", f.testDeleteUserInGroups)
+		t.Run("DeleteNestedGroup", f.testDeleteNestedGroup)
 		t.Run("OrderPerTenant", f.testOrder)
 		t.Run("Leases", f.testLeases)
 		t.Run("Consumers", f.testConsumers)
@@ -247,6 +248,54 @@ func (f *feedSuite) testDeleteUserInGroups(t *testing.T) {
 		t.Errorf("deleting a user in three groups (-want +got):\n%s", diff)
 	}
 	e.checkStamps(t, evs, tenantA, "req-delete")
+	e.checkMemberVersions(t, evs)
+}
+
+func (f *feedSuite) testDeleteNestedGroup(t *testing.T) {
+	// A group that is a member of another leaves it when deleted, as a
+	// user does: a consumer that tracks memberships sees the parent lose
+	// it. The deleted group's own members need no event each: they leave
+	// with the group (Deleted).
+	e := f.env(t)
+	u := e.user(t, "ann", nil)
+	child := mustCreate(t, e.ctx, e.s, newGroup("Child", u.ID))
+	parent := mustCreate(t, e.ctx, e.s, newGroup("Parent", child.ID, u.ID))
+	e.next(t)
+	ctx := e.request(tenantA, "req-delete-group")
+	if err := e.s.Delete(ctx, store.Group, child.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	evs := e.next(t)
+	want := []brief{
+		{Kind: store.Deleted, Type: store.Group, ID: child.ID},
+		{Kind: store.MemberRemoved, Type: store.Group, ID: parent.ID, Member: child.ID},
+	}
+	if diff := cmp.Diff(want, briefs(evs)); diff != "" {
+		t.Errorf("deleting a group that is a member of another (-want +got):\n%s", diff)
+	}
+	if len(evs) == 2 && (evs[1].Member.Type != store.Group || evs[1].Member.Display != "Child") {
+		t.Errorf("the member that left: %+v, want the group, with its displayName", *evs[1].Member)
+	}
+	e.checkStamps(t, evs, tenantA, "req-delete-group")
+	e.checkMemberVersions(t, evs)
+}
+
+// checkMemberVersions checks that each member event names the version its
+// group has now (the events' writes were the last).
+func (e *feedEnv) checkMemberVersions(t *testing.T, evs []store.Event) {
+	t.Helper()
+	for _, ev := range evs {
+		if ev.Kind != store.MemberAdded && ev.Kind != store.MemberRemoved {
+			continue
+		}
+		g, err := e.s.Get(e.ctx, store.Group, ev.ResourceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Version != g.Version {
+			t.Errorf("%s of group %s: Version %q, want the group's version after it, %q", ev.Kind, ev.ResourceID, ev.Version, g.Version)
+		}
+	}
 }
 
 func (f *feedSuite) testOrder(t *testing.T) {
