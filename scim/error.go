@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -57,6 +58,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("scim: %d: %s", e.Status, e.Detail)
 }
 
+// StatusClientClosedRequest is the status an Event and the access log
+// give a request whose client closed it before the answer was ready (499,
+// as nginx names it): the client's context was canceled, so the Store's
+// call ended with context.Canceled. Nothing reaches the client. It is not
+// counted as a server error: Entra logs its own timeout.
+const StatusClientClosedRequest = 499
+
 func errorf(status int, scimType ScimType, format string, args ...any) *Error {
 	return &Error{Status: status, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
 }
@@ -69,6 +77,17 @@ func asError(err error) *Error {
 	}
 	if errors.Is(err, store.ErrUnavailable) {
 		return &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		// The client hung up (Entra gave up waiting) or the server is
+		// shutting down: no one reads the answer, and it is no fault of
+		// this service's to log as one.
+		return &Error{Status: StatusClientClosedRequest, Detail: "the client closed the request before the answer was ready"}
+	case errors.Is(err, context.DeadlineExceeded):
+		// A deadline the service set on the request (a middleware's
+		// timeout) passed: busy, not broken.
+		return &Error{Status: http.StatusServiceUnavailable, Detail: "the answer took longer than this service allows; try again"}
 	}
 	var ve *canon.ValueError
 	if errors.As(err, &ve) {

@@ -106,7 +106,9 @@ func For(op Operation, status int, scimType string) string {
 		return TooManyRequests
 	case status == 501:
 		return NotImplemented
-	case status == 504:
+	case status == 504, status == 499:
+		// 499: the client closed the request: Entra gave up waiting,
+		// and logs a timeout.
 		return Timeout
 	case status >= 500:
 		return InternalServerError
@@ -126,7 +128,8 @@ func ForResults(op Operation, status int, scimType string, results int) string {
 
 // Quarantines reports whether answers with status, repeated, put Entra's
 // provisioning job in quarantine (EncounteredQuarantineException for
-// credentials; the escrow threshold for a burst of failures).
+// credentials; the escrow threshold for a burst of failures, timeouts
+// among them).
 func Quarantines(status int) bool {
-	return status == 401 || status == 403 || status >= 500
+	return status == 401 || status == 403 || status == 499 || status >= 500
 }

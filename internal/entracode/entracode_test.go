@@ -64,6 +64,7 @@ func TestFor(t *testing.T) {
 		{Get, 501, "", NotImplemented},
 		{Get, 503, "", InternalServerError},
 		{Get, 504, "", Timeout},
+		{Update, 499, "", Timeout},
 		{Get, 302, "", ServiceIncompatible},
 		{Get, 418, "", ServiceIncompatible},
 	} {
@@ -74,7 +75,7 @@ func TestFor(t *testing.T) {
 }
 
 func TestQuarantines(t *testing.T) {
-	for status, want := range map[int]bool{200: false, 400: false, 401: true, 403: true, 404: false, 429: false, 499: false, 500: true, 503: true} {
+	for status, want := range map[int]bool{200: false, 400: false, 401: true, 403: true, 404: false, 429: false, 498: false, 499: true, 500: true, 503: true} {
 		if got := Quarantines(status); got != want {
 			t.Errorf("Quarantines(%d) = %v, want %v", status, got, want)
 		}
