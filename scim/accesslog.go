@@ -95,7 +95,7 @@ func (l *AccessLog) ObserveRequest(ctx context.Context, e *Event) {
 		slog.Int64("req_bytes", e.RequestBytes),
 		slog.Int64("resp_bytes", e.ResponseBytes),
 	)
-	if e.Operation == OperationMatch || e.Operation == OperationTestConnection || e.Operation == OperationList {
+	if e.Status < 300 && (e.Operation == OperationMatch || e.Operation == OperationTestConnection || e.Operation == OperationList) {
 		a = append(a, slog.Int("results", e.Results))
 	}
 	if len(e.Rewrites) > 0 {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -142,5 +144,127 @@ func TestAccessLogSuccessLevel(t *testing.T) {
 	lines := jsonLines(t, []byte(logs.String()))
 	if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["msg"] != "scim: request refused" {
 		t.Errorf("409: %s", logs.String())
+	}
+}
+
+// TestAccessLogLineFields: each line carries what its request has, and
+// nothing it has not: the tenant and subject of an authenticated request
+// only, the resource type of a resource route only, the results of a
+// list only, the rewrites of a rewritten PATCH only, the detail of a
+// refusal, the source of a 401 summary only once some were held back.
+func TestAccessLogLineFields(t *testing.T) {
+	var logs syncBuffer
+	h := newHandler(t, func(c *scim.Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	uid := createUser(t, h, userBody("ada@contoso.com"))
+	for _, c := range []struct {
+		name, method, path, body string
+		token                    bool
+		has                      map[string]any // field: value ("" any value)
+		hasNot                   []string
+	}{
+		{"match", "GET", "/Users?filter=" + urlq(`userName eq "ada@contoso.com"`), "", true,
+			map[string]any{"tenant": "t", "subject": "", "resource": "User", "results": 1.0, "status": 200.0},
+			[]string{"rewrites", "detail", "remote"}},
+		{"get", "GET", "/Users/" + uid, "", true,
+			map[string]any{"tenant": "t", "resource": "User"}, []string{"results", "rewrites", "detail"}},
+		{"discovery", "GET", "/ServiceProviderConfig", "", true,
+			map[string]any{"tenant": "t"}, []string{"resource", "results"}},
+		{"Entra's PATCH", "PATCH", "/Users/" + uid, entraDisable, true,
+			map[string]any{"rewrites": 2.0, "rewritten": ""}, []string{"detail", "results"}},
+		{"a plain PATCH", "PATCH", "/Users/" + uid, `{"schemas":["` + patchURN + `"],"Operations":[{"op":"replace","path":"title","value":"x"}]}`, true,
+			nil, []string{"rewrites", "rewritten"}},
+		{"conflict", "POST", "/Users", userBody("ada@contoso.com"), true,
+			map[string]any{"status": 409.0, "detail": "", "scim_type": "uniqueness", "entra_code": ""}, []string{"remote", "panic"}},
+		{"401", "GET", "/Users", "", false,
+			map[string]any{"status": 401.0, "remote": "", "reason": ""}, []string{"tenant", "subject", "source", "held_back", "results"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			logs.mu.Lock()
+			logs.b.Reset()
+			logs.mu.Unlock()
+			var headers []string
+			if !c.token {
+				headers = []string{"Authorization", "Bearer wrong"}
+			}
+			r := do(t, h, c.method, c.path, c.body, headers...)
+			lines := jsonLines(t, []byte(logs.String()))
+			if len(lines) != 1 {
+				t.Fatalf("%d lines for one request (%d), want 1: %s", len(lines), r.status, logs.String())
+			}
+			line := lines[0]
+			for k, want := range c.has {
+				got, ok := line[k]
+				if !ok || want != "" && got != want {
+					t.Errorf("%s = %v (present %v), want %v\nline: %v", k, got, ok, want, line)
+				}
+			}
+			for _, k := range c.hasNot {
+				if v, ok := line[k]; ok {
+					t.Errorf("%s = %v, want no such field\nline: %v", k, v, line)
+				}
+			}
+		})
+	}
+}
+
+func TestErrorString(t *testing.T) {
+	for _, c := range []struct {
+		e    scim.Error
+		want string
+	}{
+		{scim.Error{Status: 404, Detail: "resource not found"}, "scim: 404: resource not found"},
+		{scim.Error{Status: 400, ScimType: scim.InvalidFilter, Detail: "filter: bad"}, "scim: 400 invalidFilter: filter: bad"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("Error() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestUnknownMembersDetail: a group write naming members that do not
+// exist says which, the first ten, each cut to 64 bytes, and how many
+// more.
+func TestUnknownMembersDetail(t *testing.T) {
+	h := newHandler(t)
+	gid := createGroup(t, h, `{"schemas":["`+groupURN+`"],"displayName":"Staff"}`)
+	ids := func(n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf("missing-%02d", i))
+		}
+		return out
+	}
+	add := func(ids []string) result {
+		var vs []string
+		for _, id := range ids {
+			vs = append(vs, `{"value":"`+id+`"}`)
+		}
+		return do(t, h, "PATCH", "/Groups/"+gid, `{"schemas":["`+patchURN+`"],"Operations":[{"op":"add","path":"members","value":[`+strings.Join(vs, ",")+`]}]}`)
+	}
+	quoted := func(ids []string) string {
+		var q []string
+		for _, id := range ids {
+			q = append(q, strconv.Quote(id))
+		}
+		return "members: no user or group with id " + strings.Join(q, ", ")
+	}
+	long := strings.Repeat("x", 70)
+	for _, c := range []struct {
+		name string
+		ids  []string
+		want string
+	}{
+		{"one", ids(1), quoted(ids(1))},
+		{"ten", ids(10), quoted(ids(10))},
+		{"eleven", ids(11), quoted(ids(10)) + " and 1 more"},
+		{"a long id", []string{long}, quoted([]string{long[:64] + "…"})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := add(c.ids)
+			checkError(t, r, 400, "invalidValue")
+			if d := str(r.body, "detail"); !strings.HasPrefix(d, c.want+" (request id") {
+				t.Errorf("detail %q\nwant %q (request id …)", d, c.want)
+			}
+		})
 	}
 }

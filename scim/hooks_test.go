@@ -201,6 +201,11 @@ func TestBeforeWriteRefusalStoresNothing(t *testing.T) {
 			if r := do(t, h, http.MethodGet, "/Groups/"+gid, ""); len(list(r.body, "members")) != 0 {
 				t.Errorf("a refused member add was stored: %s", r)
 			}
+			if n := len(l.before); n == 0 {
+				t.Error("the member add reached no BeforeWrite")
+			} else if evs := l.before[n-1].Events; len(evs) != 1 || evs[0].Kind != store.MemberAdded || evs[0].Member == nil || evs[0].Member.Value != uid {
+				t.Errorf("BeforeWrite of a member add saw events %+v, want one member.added of %s", evs, uid)
+			}
 			if after := l.afterCount(); after != 0 {
 				t.Errorf("refused writes reached AfterWrite %d times", after)
 			}
