@@ -84,6 +84,14 @@ func (h *Handler) build(rt *schema.ResourceType, attrs map[string]any, managers 
 		id, _ := m["value"].(string)
 		if display := managers[id]; display != "" {
 			m["displayName"] = display
+		} else if id == "" {
+			// A PATCH removed manager.value: the displayName left
+			// behind was the old manager's, and names nobody now.
+			ext := attrs[schema.EnterpriseUserURN].(map[string]any)
+			delete(ext, "manager")
+			if len(ext) == 0 {
+				delete(attrs, schema.EnterpriseUserURN)
+			}
 		}
 	}
 	h.rules[rt].stored(attrs)

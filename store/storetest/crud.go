@@ -103,7 +103,11 @@ func (s *suite) testCRUD(t *testing.T) {
 		got := e.create(t, in)
 		checkWritten(t, "Create", in, got)
 		checkWritten(t, "Get", in, e.get(t, store.User, got.ID))
-		checkWritten(t, "List", in, e.all(t, store.User, store.Query{})[0])
+		all := e.all(t, store.User, store.Query{})
+		if len(all) != 1 {
+			t.Fatalf("List: %d users, want the 1 created", len(all))
+		}
+		checkWritten(t, "List", in, all[0])
 
 		next := json.RawMessage(`{"userName":"zo\u00eb@example.com","active":false,"title":"\u00c9tude"}`)
 		upd := e.update(t, store.User, got.ID, func(r *store.Resource) error {

@@ -154,6 +154,9 @@ func (s *suite) testCursorEnds(t *testing.T) {
 		e.create(t, newUser(attrs{"userName": fmt.Sprintf("end%d", i)}))
 	}
 	all := e.allIDs(t, store.User)
+	if len(all) != 6 {
+		t.Fatalf("List: %d users, want the 6 created", len(all))
+	}
 	first := walk(store.Query{Count: 3})
 	checkCursorPage(t, "first page of 3", first, 3)
 	if first.NextCursor == "" {
@@ -174,6 +177,9 @@ func (s *suite) testCursorEnds(t *testing.T) {
 		if p := walk(store.Query{Count: 0, Cursor: c}); len(p.Resources) != 0 || p.NextCursor != "" || p.TotalResults != 6 {
 			t.Errorf("count 0, cursor %q: %d resources, NextCursor %q, TotalResults %d; want 0, none, 6", c, len(p.Resources), p.NextCursor, p.TotalResults)
 		}
+	}
+	if len(second.Cursors) == 0 {
+		t.Fatalf("second page of 3 of 6: no resources and no Cursors")
 	}
 	last := second.Cursors[len(second.Cursors)-1]
 	if p := walk(store.Query{Count: 3, Cursor: last}); len(p.Resources) != 0 || p.NextCursor != "" || p.TotalResults != 6 {
@@ -203,6 +209,9 @@ func (s *suite) testCursorResumes(t *testing.T) {
 		for at := 0; at < len(all); at += 4 {
 			page := e.list(t, store.User, q)
 			checkCursorPage(t, fmt.Sprintf("page at %d", at), page, 4)
+			if at+len(page.Cursors) > len(all) {
+				t.Fatalf("sortBy %v: the page at %d has %d resources, but List without a cursor found only %d in all", q.SortBy != nil, at, len(page.Cursors), len(all))
+			}
 			for i, c := range page.Cursors {
 				rest := q
 				rest.Cursor, rest.Count = c, 2

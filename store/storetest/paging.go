@@ -23,15 +23,16 @@ func (s *suite) testPaging(t *testing.T) {
 			}
 			e.create(t, newUser(a))
 		}
-		return e, e.allIDs(t, store.User)
+		all := e.allIDs(t, store.User)
+		if len(all) != n {
+			t.Fatalf("List: %d users, want the %d created", len(all), n)
+		}
+		return e, all
 	}
 
 	t.Run("windows", func(t *testing.T) {
 		const n = 11
 		e, all := pagingUsers(t, n)
-		if len(all) != n {
-			t.Fatalf("List: %d users, want %d", len(all), n)
-		}
 		for _, c := range []struct {
 			start, count int
 			want         []string
