@@ -271,3 +271,48 @@ func BenchmarkPostgresFeedOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPostgresFeedIdleClaim: a Claim that finds nothing, by the
+// number of tenants the feed has met (each with events, all
+// acknowledged): what a consumer pays each time it wakes with nothing to
+// do, next to a one-row primary-key read on the same database (the
+// floor).
+func BenchmarkPostgresFeedIdleClaim(b *testing.B) {
+	for _, tenants := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprint("tenants=", tenants), func(b *testing.B) {
+			st := newFeedPostgres(b, sqlstore.Config{Feed: sqlstore.FeedConfig{Enabled: true}})
+			db := st.DB()
+			for _, q := range []string{
+				`INSERT INTO scimkit_feed_heads (tenant, seq) SELECT 't' || g, 5 FROM generate_series(1, $1) g`,
+				`INSERT INTO scimkit_feed_consumers (consumer, tenant, acked, claimed_ns) SELECT 'c', 't' || g, 5, g FROM generate_series(1, $1) g`,
+			} {
+				if _, err := db.Exec(q, tenants); err != nil {
+					b.Fatal(err)
+				}
+			}
+			vacuum(b, st)
+			ctx := context.Background()
+			floor := func() {
+				var seq int64
+				if err := db.QueryRowContext(ctx, `SELECT seq FROM scimkit_feed_heads WHERE tenant = $1`, "t1").Scan(&seq); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var claim, read time.Duration
+			b.ResetTimer()
+			for range b.N {
+				start := time.Now()
+				bt, err := st.Claim(ctx, "c", 100, time.Minute)
+				if err != nil || len(bt.Events) != 0 {
+					b.Fatalf("Claim: %v, %v", bt, err)
+				}
+				claim += time.Since(start)
+				start = time.Now()
+				floor()
+				read += time.Since(start)
+			}
+			b.ReportMetric(float64(claim.Microseconds())/float64(b.N), "claim-µs")
+			b.ReportMetric(float64(read.Microseconds())/float64(b.N), "floor-µs")
+		})
+	}
+}
