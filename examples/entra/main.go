@@ -102,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&audiences, "audience", "accepted aud; repeat for several (jwt default "+entra.DefaultAudience+", the custom-app audience; federation: the api://… URI of your workload identity)")
 	authority := fs.String("authority-host", entra.DefaultAuthorityHost, "host serving {host}/{tenant}/discovery/keys (v2: /discovery/v2.0/keys)")
 	issuer := fs.String("issuer-host", "", "tokens' issuer is {issuer-host}/{tenant}/ (v1, default "+entra.DefaultIssuerHost+") or {issuer-host}/{tenant}/v2.0 (federation, default "+entra.DefaultV2IssuerHost+")")
-	clientsFile := fs.String("clients", "", "clients file (JSON, see auth/oauth.ParseClients) for client-credentials and federation")
+	clientsFile := fs.String("clients", "", "clients file (JSON, see auth/oauth.ParseClients) for client-credentials and federation; reloaded on SIGHUP")
 	subject := fs.String("subject", "", "federation: sub of Entra's assertions when -clients is not given (the provisioning service's object id)")
 	fake := fs.Bool("fake-issuer", false, "start a fake Entra issuer in the process and print credentials to try it (no Entra needed)")
 	baseURL := fs.String("base-url", os.Getenv("SCIMKIT_BASE_URL"), "public URL of the endpoint, the Tenant URL you give Entra (default $SCIMKIT_BASE_URL); empty: taken from each request's Host header, for local use only")
@@ -203,6 +203,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		clients, demoSecret, err := loadClients(*mode, *clientsFile, *fake, tenants, audiences, *subject)
 		if err != nil {
 			return err
+		}
+		if *clientsFile != "" {
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			go reloadClients(ctx, hup, *clientsFile, clients, logger)
+			say("Reload", "kill -HUP %d after editing %s", os.Getpid(), *clientsFile)
 		}
 		key, err := signingKey(logger)
 		if err != nil {
