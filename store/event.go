@@ -206,6 +206,10 @@ func topMembers(doc json.RawMessage) ([]namedValue, bool) {
 }
 
 func diffObjects(b, a []namedValue, prefix string, depth int, paths *[]string) {
+	if len(b) <= smallObject {
+		diffSmallObjects(b, a, prefix, depth, paths)
+		return
+	}
 	bl := make(map[string]namedValue, len(b))
 	for _, m := range b {
 		bl[strings.ToLower(m.name)] = m
@@ -228,6 +232,35 @@ func diffObjects(b, a []namedValue, prefix string, depth int, paths *[]string) {
 	}
 }
 
+// smallObject is how many members diffObjects matches one by one
+// rather than through a map.
+const smallObject = 32
+
+// diffSmallObjects is diffObjects for b of at most smallObject members:
+// a PostgreSQL document comes back with its keys in another order, and
+// matching them by a search costs less than building maps.
+func diffSmallObjects(b, a []namedValue, prefix string, depth int, paths *[]string) {
+	var matched [smallObject]bool
+	for _, av := range a {
+		j := -1 // the last member of that name counts, as in a map
+		for k := range b {
+			if strings.EqualFold(b[k].name, av.name) {
+				j, matched[k] = k, true
+			}
+		}
+		if j < 0 {
+			*paths = append(*paths, prefix+av.name)
+			continue
+		}
+		diffValue(b[j].value, av.value, prefix, av.name, depth, paths)
+	}
+	for k, bv := range b {
+		if !matched[k] {
+			*paths = append(*paths, prefix+bv.name)
+		}
+	}
+}
+
 func diffValue(bv, av json.RawMessage, prefix, name string, depth int, paths *[]string) {
 	if bytes.Equal(bv, av) {
 		return
@@ -242,7 +275,7 @@ func diffValue(bv, av json.RawMessage, prefix, name string, depth int, paths *[]
 		diffObjects(bo, ao, sub, depth+1, paths)
 		return
 	}
-	if jsonEqual(bv, av) {
+	if jsonv.Equal(bv, av) { // semantically: a stored document may be spaced and ordered otherwise
 		return
 	}
 	*paths = append(*paths, prefix+name)
@@ -256,44 +289,4 @@ type namedValue struct {
 func isObject(v json.RawMessage) bool {
 	v = bytes.TrimSpace(v)
 	return len(v) > 0 && v[0] == '{'
-}
-
-// jsonEqual compares two JSON values semantically (key order and
-// whitespace aside).
-func jsonEqual(a, b json.RawMessage) bool {
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return bytes.Equal(a, b)
-	}
-	return equalAny(x, y)
-}
-
-func equalAny(x, y any) bool {
-	switch x := x.(type) {
-	case map[string]any:
-		y, ok := y.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !equalAny(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := y.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !equalAny(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	default:
-		return x == y
-	}
 }

@@ -32,6 +32,9 @@ func TestChangedPaths(t *testing.T) {
 		{"an object in an extension in another order", `{"` + ent + `":{"manager":{"value":"1","displayName":"M"}}}`, `{"` + ent + `":{"manager":{"displayName":"M","value":"1"}}}`, nil},
 		{"an object with one more key", `{"` + ent + `":{"manager":{"value":"1"}}}`, `{"` + ent + `":{"manager":{"value":"1","displayName":"M"}}}`, []string{ent + ":manager"}},
 		{"an array becomes an object", `{"x":[1]}`, `{"x":{"a":1}}`, []string{"x"}},
+		{"the stored form of a user, and a PATCH of its title", benchStoredBefore, benchWrittenAfter, []string{"title"}},
+		{"an escaped string and the same string", `{"title":"caf\u00e9"}`, `{"title":"café"}`, nil},
+		{"a repeated key: the last value counts", `{"name":{"givenName":"A","givenName":"B"}}`, `{"name":{"givenName":"B"}}`, nil},
 	} {
 		got := store.ChangedPaths(json.RawMessage(tc.before), json.RawMessage(tc.after))
 		if diff := cmp.Diff(tc.want, got); diff != "" {
