@@ -138,12 +138,12 @@
 // the notification are CTEs of the write; a member patch finds its
 // effective changes with RETURNING), and a write that needs a
 // transaction adds one statement to it. Measured on loopback (a shared
-// 2-core machine), the feed adds 9–10% to a create request and 4–6% to
+// 2-core machine), the feed adds 8–11% to a create request and 4% to
 // Entra's 5-operation PATCH request through the Handler
-// (BenchmarkHandlerFeedOverhead), and 12–14% to a bare Store create and
-// 14–17% to an Update (BenchmarkPostgresFeedOverhead): about 100 µs of
+// (BenchmarkHandlerFeedOverhead), and 12–14% to a bare Store create or
+// Update (BenchmarkPostgresFeedOverhead): about 100 µs of
 // database work, the event row, its index entries and the head's new
-// version; working out the events in Go (store.Changes) costs about 4 µs,
+// version; working out the events in Go (store.Changes) costs 5–14 µs,
 // and a write's single event is passed as parameters (a JSON array,
 // which PostgreSQL parses more slowly, only for several). In SQLite a write adds two statements to its
 // transaction, a PATCH becomes a transaction, and a member patch reads
