@@ -9,3 +9,15 @@ func TestUpperASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestExcerpt(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{{"abc", 3, "abc"}, {"abcd", 3, "abc…"}, {" ab ", 2, "ab"}} {
+		if got := excerpt(tc.s, tc.n); got != tc.want {
+			t.Errorf("excerpt(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -2,12 +2,21 @@ package scimcheck_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,6 +137,33 @@ func TestCycleAnswerChecks(t *testing.T) {
 			inMessage: "(totalResults 1)", code: entracode.ServiceIncompatible,
 		},
 		{
+			name:   "import page without the user",
+			client: scimcheck.Okta,
+			broken: func(h http.Handler) http.Handler {
+				return rewrite(h, func(r *http.Request, rec *httptest.ResponseRecorder) {
+					if q := r.URL.Query(); r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") && q.Get("filter") == "" && q.Get("count") == "100" {
+						rec.Body.Reset()
+						rec.Body.WriteString(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}`)
+					}
+				})
+			},
+			inMessage: "the import page does not list the user", code: "", inFix: "RFC 7644",
+		},
+		{
+			// 100 users in all: the first page of 100 must hold the user.
+			name:   "import page of exactly 100 without the user",
+			client: scimcheck.Okta,
+			broken: func(h http.Handler) http.Handler {
+				return rewrite(h, func(r *http.Request, rec *httptest.ResponseRecorder) {
+					if q := r.URL.Query(); r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") && q.Get("filter") == "" && q.Get("count") == "100" {
+						rec.Body.Reset()
+						rec.Body.WriteString(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":100,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"someone-else"}]}`)
+					}
+				})
+			},
+			inMessage: "the import page does not list the user", code: "", inFix: "RFC 7644",
+		},
+		{
 			name:   "deactivation silently ignored",
 			client: scimcheck.Okta,
 			broken: func(h http.Handler) http.Handler {
@@ -199,7 +235,9 @@ func TestReadOnlyMessages(t *testing.T) {
 // A 5xx to the group list quarantines, as Entra does.
 func TestExcludedMembers5xxQuarantines(t *testing.T) {
 	rep := runAgainst(t, rewrite(newQuickstart(t), func(r *http.Request, rec *httptest.ResponseRecorder) {
-		if r.URL.Query().Get("excludedAttributes") != "" {
+		// The group list (not the filter probe, which is Test Connection's
+		// and quarantines whatever the status).
+		if q := r.URL.Query(); q.Get("excludedAttributes") != "" && q.Get("filter") == "" {
 			rec.Code = http.StatusServiceUnavailable
 		}
 	}), scimcheck.Config{})
@@ -299,13 +337,15 @@ func TestSchemaPaths(t *testing.T) {
 		{Resource: "User", Name: `emails[type eq "work"].nosuch`},
 		{Resource: "User", Name: ent + ":nosuch"},
 		{Resource: "User", Name: custom + ":tag"},
+		{Resource: "User", Name: `phoneNumbers].nosuch`}, // an unbalanced ] drops nothing
 	}})
 	r := result(t, rep, "", "schema discoverability")
 	for _, want := range []string{
 		`(emails.nosuch in urn:ietf:params:scim:schemas:core:2.0:User)`,
 		"(nosuch in " + ent + ")",
 		"(tag in " + custom + ")",
-		"3 of ",
+		"(phonenumbers.nosuch in urn:ietf:params:scim:schemas:core:2.0:User)",
+		"4 of ",
 	} {
 		if !strings.Contains(r.Message, want) {
 			t.Errorf("schema discoverability: %q, want %q in it", r.Message, want)
@@ -380,3 +420,82 @@ func TestExplainTokenEdges(t *testing.T) {
 		t.Errorf("exp 1e11: %s %q, want it valid until 5138", r.Status, r.Message)
 	}
 }
+
+// The certificate's name in the TLS message is its DNS names, else its
+// first IP address, else its common name.
+func TestTLSLeafName(t *testing.T) {
+	ca := newCA(t)
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		ips  []net.IP
+		want string
+	}{
+		{"IP address and common name", []net.IP{net.ParseIP("127.0.0.1")}, "certificate for 127.0.0.1 issued by"},
+		{"common name only", nil, ""}, // fails verification; must not crash
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmpl := &x509.Certificate{
+				SerialNumber: big.NewInt(time.Now().UnixNano()),
+				Subject:      pkix.Name{CommonName: "scim.test"},
+				IPAddresses:  tc.ips,
+				NotBefore:    now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour),
+				KeyUsage:    x509.KeyUsageDigitalSignature,
+				ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			}
+			der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := serveWithCert(t, newQuickstart(t), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key})
+			rep, err := scimcheck.Run(context.Background(), scimcheck.Config{URL: u, Token: token, RootCAs: ca.pool()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := result(t, rep, "", "tls")
+			if tc.want == "" {
+				if r.Status != scimcheck.Fail {
+					t.Errorf("tls: %s %q, want FAIL", r.Status, r.Message)
+				}
+				return
+			}
+			if r.Status != scimcheck.Pass || !strings.Contains(r.Message, tc.want) {
+				t.Errorf("tls: %s %q, want PASS with %q", r.Status, r.Message, tc.want)
+			}
+		})
+	}
+}
+
+// ExplainToken fetches the keys with the client it is given.
+func TestExplainTokenUsesItsClient(t *testing.T) {
+	iss := authtest.NewIssuer(authtest.Options{})
+	defer iss.Close()
+	tenant := authtest.NewTenantID()
+	var used atomic.Int32
+	base := iss.Client()
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		used.Add(1)
+		return base.Transport.RoundTrip(r)
+	})}
+	if base.Transport == nil {
+		client.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			used.Add(1)
+			return http.DefaultTransport.RoundTrip(r)
+		})
+	}
+	cfg := scimcheck.TokenConfig{Tenants: []string{tenant}, AuthorityHost: iss.URL(), HTTPClient: client}
+	if _, err := scimcheck.ExplainToken(context.Background(), iss.Token(tenant), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if used.Load() == 0 {
+		t.Error("ExplainToken did not use TokenConfig.HTTPClient")
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
