@@ -499,3 +499,25 @@ func TestExplainTokenUsesItsClient(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// An attribute named with a schema id /Schemas declares is looked up in
+// that schema, even when the id is not a URN (the longest declared id
+// that prefixes the name wins).
+func TestSchemaPathDeclaredNonURN(t *testing.T) {
+	h := rewrite(newQuickstart(t), func(r *http.Request, rec *httptest.ResponseRecorder) {
+		if !strings.HasSuffix(r.URL.Path, "/Schemas") {
+			return
+		}
+		editJSON(t, rec, func(m map[string]any) {
+			res, _ := m["Resources"].([]any)
+			for _, id := range []string{"acme", "acme:User"} {
+				res = append(res, map[string]any{"id": id, "attributes": []any{map[string]any{"name": "tag", "type": "string"}}})
+			}
+			m["Resources"] = res
+		})
+	})
+	rep := runAgainst(t, h, scimcheck.Config{Attributes: []scimcheck.Attribute{{Resource: "User", Name: "acme:User:tag"}}})
+	if r := result(t, rep, "", "schema discoverability"); r.Status != scimcheck.Pass {
+		t.Errorf("schema discoverability: %s %q, want PASS", r.Status, r.Message)
+	}
+}
