@@ -1,6 +1,7 @@
 package scimtest_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -65,9 +66,14 @@ func TestReplayFailsOnBrokenEndpoint(t *testing.T) {
 type fakeT struct {
 	testing.TB
 	failed bool
+	msg    string   // the Fatalf message
+	logs   []string // the Logf lines
 }
 
-func (f *fakeT) Helper()               {}
-func (f *fakeT) Logf(string, ...any)   {}
-func (f *fakeT) Fatalf(string, ...any) { f.failed = true; panic("fatal") }
+func (f *fakeT) Helper()                      {}
+func (f *fakeT) Logf(format string, a ...any) { f.logs = append(f.logs, fmt.Sprintf(format, a...)) }
+func (f *fakeT) Fatalf(format string, a ...any) {
+	f.failed, f.msg = true, fmt.Sprintf(format, a...)
+	panic("fatal")
+}
 func (f *fakeT) Errorf(string, ...any) { f.failed = true }
