@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/entracode"
+	"github.com/scimkit/scimkit/internal/guid"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -134,7 +135,7 @@ func filterOperation(rt *schema.ResourceType, filter string) Operation {
 	if rt.Name == store.Group {
 		probe = "displayName"
 	}
-	if strings.EqualFold(attr, probe) && isGUID(value) {
+	if strings.EqualFold(attr, probe) && guid.Valid(value) {
 		return OperationTestConnection
 	}
 	return OperationMatch
@@ -188,27 +189,6 @@ func singleEquality(filter string) (attr, value string, ok bool) {
 		value = value[1 : len(value)-1]
 	}
 	return tok[0], value, true
-}
-
-// isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // patchOperation names a PATCH of rt by its normalized operations.

@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/scimkit/scimkit/auth"
-	"github.com/scimkit/scimkit/auth/internal/tokencache"
 	"log/slog"
 	"maps"
 	"net"
@@ -23,6 +21,10 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/scimkit/scimkit/auth"
+	"github.com/scimkit/scimkit/auth/internal/tokencache"
+	"github.com/scimkit/scimkit/internal/guid"
 )
 
 // Defaults of Config.
@@ -223,7 +225,7 @@ func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 		e.tenants = make(map[string]bool, len(cfg.Tenants))
 		for _, t := range cfg.Tenants {
 			t = strings.ToLower(strings.TrimSpace(t))
-			if !isTenantID(t) {
+			if !guid.Lower(t) {
 				bad("tenant %q is not a tenant ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47, on the Overview page of the Entra admin center)", t)
 				continue
 			}
@@ -473,7 +475,7 @@ func (e *Authenticator) verify(ctx context.Context, token string, now time.Time)
 
 	tenant, ok := strings.CutPrefix(c.Iss, e.issuerHost+"/")
 	tenant, ok2 := strings.CutSuffix(tenant, e.issSuffix)
-	if !ok || !ok2 || !isTenantID(tenant) {
+	if !ok || !ok2 || !guid.Lower(tenant) {
 		msg := fmt.Sprintf("issuer %s is not an Entra tenant issuer %s/{tenant ID}%s (%s tokens)", quote(c.Iss), e.issuerHost, e.issSuffix, e.version)
 		switch {
 		case e.version == V1 && strings.HasSuffix(c.Iss, "/v2.0"):

@@ -130,25 +130,3 @@ func decodeSegment(seg string, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
-
-// isTenantID reports whether s is a tenant ID as Entra writes it in
-// issuers: a GUID in lower case.
-func isTenantID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
-}
