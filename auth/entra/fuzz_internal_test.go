@@ -6,12 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"github.com/scimkit/scimkit/auth"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
 )
 

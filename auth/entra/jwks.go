@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"github.com/scimkit/scimkit/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/scimkit/scimkit/auth"
 )
 
 // maxJWKSBytes bounds a JWKS response; Entra's is about 10 KiB.

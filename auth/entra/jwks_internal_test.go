@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/scimkit/scimkit/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jws"
 
+	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
 )
 

@@ -5,10 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/scimkit/scimkit/auth"
 	"math"
 	"strings"
 	"time"
+
+	"github.com/scimkit/scimkit/auth"
 )
 
 // This file reads a compact JWT before its signature is checked, so that

@@ -4,7 +4,6 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"errors"
-	"github.com/scimkit/scimkit/auth"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/auth"
 	"github.com/scimkit/scimkit/auth/authtest"
 )
 
