@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,31 +17,13 @@ import (
 // start is the fake time every Entra test begins at.
 var start = time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: start} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *authtest.Clock { return authtest.NewClock(start) }
 
 // fixture is a fake issuer, two allowed tenants (a and b), one tenant that
 // is not allowed (other) and an Entra authenticator over them.
 type fixture struct {
 	iss            *authtest.Issuer
-	clock          *fakeClock
+	clock          *authtest.Clock
 	a, b, other    string
 	entra          *entra.Authenticator
 	cfg            entra.Config

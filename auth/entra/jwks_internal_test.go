@@ -22,18 +22,6 @@ import (
 	"github.com/scimkit/scimkit/auth/authtest"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // gate is a RoundTripper that holds requests while closed.
 type gate struct {
 	next http.RoundTripper
@@ -59,7 +47,7 @@ func (g *gate) release() {
 	g.mu.Unlock()
 }
 
-func newTestEntra(t *testing.T, iss *authtest.Issuer, clock *testClock, tenant string, client *http.Client) *Authenticator {
+func newTestEntra(t *testing.T, iss *authtest.Issuer, clock *authtest.Clock, tenant string, client *http.Client) *Authenticator {
 	t.Helper()
 	if client == nil {
 		client = iss.Client()
@@ -81,7 +69,7 @@ func newTestEntra(t *testing.T, iss *authtest.Issuer, clock *testClock, tenant s
 // TestConcurrentRequestsShareTheInFlightFetch holds the JWKS fetch until
 // all 50 requests wait for it: one fetch, 50 successes.
 func TestConcurrentRequestsShareTheInFlightFetch(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	tenant := authtest.NewTenantID()
@@ -123,7 +111,7 @@ func TestConcurrentRequestsShareTheInFlightFetch(t *testing.T) {
 }
 
 func TestBackgroundRefresh(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	tenant := authtest.NewTenantID()
@@ -190,7 +178,7 @@ func TestBackgroundRefresh(t *testing.T) {
 // TestBackgroundRecoversFromDownAtStart: without any request, the
 // background retries a tenant whose warm-up failed.
 func TestBackgroundRecoversFromDownAtStart(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	iss.SetDown(true)
@@ -256,7 +244,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestCloseStopsFetching(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	tenant := authtest.NewTenantID()
@@ -279,7 +267,7 @@ func TestCloseStopsFetching(t *testing.T) {
 }
 
 func TestWaitEndsWithTheRequest(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	tenant := authtest.NewTenantID()
@@ -377,7 +365,7 @@ func TestFetchJWKSSkipsUnusableKeys(t *testing.T) {
 // allows anything, tokens of made-up tenants cost one fetch per
 // MinRefreshInterval on requests, and none in the background.
 func TestBackgroundLeavesUnknownTenantsAlone(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	iss.SetDown(true) // Entra answers 400 for a tenant that does not exist

@@ -19,7 +19,7 @@ import (
 
 // newAllowAll returns an Entra whose AllowTenant admits every tenant,
 // over iss, with edit applied to its config.
-func newAllowAll(t *testing.T, iss *authtest.Issuer, clock *testClock, edit func(*Config)) *Authenticator {
+func newAllowAll(t *testing.T, iss *authtest.Issuer, clock *authtest.Clock, edit func(*Config)) *Authenticator {
 	t.Helper()
 	cfg := Config{
 		AllowTenant:   func(string) bool { return true },
@@ -79,7 +79,7 @@ func TestForgedTenantFlood(t *testing.T) {
 		goroutines = 4
 		perRound   = 10_000
 	)
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	customer := authtest.NewTenantID()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now, KnownTenants: []string{customer}})
 	defer iss.Close()
@@ -174,7 +174,7 @@ func TestForgedTenantFlood(t *testing.T) {
 // a fetch and without a key set, and so is a refresh for an unknown kid;
 // the limit is per MinRefreshInterval.
 func TestFetchLimit(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenantFetches = 3 })
@@ -225,7 +225,7 @@ func TestFetchLimit(t *testing.T) {
 // TestFetchLimitSparesConfiguredTenants: fetches for Tenants are never
 // counted.
 func TestFetchLimitSparesConfiguredTenants(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	a, b := authtest.NewTenantID(), authtest.NewTenantID()
@@ -248,7 +248,7 @@ func TestFetchLimitSparesConfiguredTenants(t *testing.T) {
 
 // TestSharedKeySets: 1,000 tenants served the same JWKS share one key map.
 func TestSharedKeySets(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	e := newAllowAll(t, iss, clock, func(c *Config) { c.MaxTenantFetches = 1000 })
@@ -301,7 +301,7 @@ func TestInternerSweepsUnusedMaps(t *testing.T) {
 // TestEvictionOrder: made-up tenants go first, then tenants none of whose
 // tokens verified, then the least recently used.
 func TestEvictionOrder(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	known := make([]string, 6)
 	for i := range known {
 		known[i] = authtest.NewTenantID()
@@ -354,7 +354,7 @@ func TestEvictionOrder(t *testing.T) {
 // TestEvictionDuringFetch: a key set evicted while its fetch is in flight
 // serves its waiting request, then stays out of the store.
 func TestEvictionDuringFetch(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	x, y := authtest.NewTenantID(), authtest.NewTenantID()
@@ -407,7 +407,7 @@ func TestEvictionDuringFetch(t *testing.T) {
 // TestCheapChecksComeFirst: 1,000 new tenants, each with a forged token
 // that fails a check needing no key: no fetch, no key set.
 func TestCheapChecksComeFirst(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})
 	defer iss.Close()
 	e := newAllowAll(t, iss, clock, func(c *Config) { c.AppIDs = []string{ProvisioningAppID} })

@@ -18,7 +18,7 @@ import (
 
 // v2Fixture is an Authenticator of v2 tokens (workload identity
 // federation) over a fake issuer, allowing tenant a only.
-func v2Fixture(t *testing.T, edit ...func(*entra.Config)) (*authtest.Issuer, *fakeClock, string, *entra.Authenticator) {
+func v2Fixture(t *testing.T, edit ...func(*entra.Config)) (*authtest.Issuer, *authtest.Clock, string, *entra.Authenticator) {
 	t.Helper()
 	clock := newClock()
 	iss := authtest.NewIssuer(authtest.Options{Clock: clock.Now})

@@ -13,30 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/auth/authtest"
 	"github.com/scimkit/scimkit/auth/oauth"
 )
 
 // start is the fake time every test begins at.
 var start = time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: start} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *authtest.Clock { return authtest.NewClock(start) }
 
 // testCost is the PBKDF2 iteration count of the tests' secrets: a real
 // hash, cheaper than DefaultIterations so that tests stay fast.
@@ -83,7 +67,7 @@ const (
 // fixture is a token endpoint with clients a (tenant-a, two secrets), b
 // (tenant-b), c (tenant-c, an expired secret) and off (disabled).
 type fixture struct {
-	clock   *fakeClock
+	clock   *authtest.Clock
 	clients *oauth.Clients
 	key     oauth.Key
 	srv     *oauth.Server
